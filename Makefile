@@ -1,0 +1,32 @@
+# The README's two commands: `make run` (main job on the embedded defaults) and `make test` (the suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVE ?= 1
+PORT ?= 8000
+
+.PHONY: run test install clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py demo
+ifneq ($(SERVE),0)
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (API docs at /api/v1/docs/). Press Ctrl+C to stop."
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+endif
+
+test: install
+	$(BIN)/python scripts/check_services.py
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var
