@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from accounts.admin_scoping import TenantScopedAdmin
 
@@ -27,4 +28,5 @@ class PortalAdmin(TenantScopedAdmin):
     list_filter = ["vendor", "status"]
     search_fields = ["account_id", "name", "client__name"]
     exclude = ["credentials_encrypted"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["status", "status_message", "last_checked_at", "last_synced_at"]

@@ -11,10 +11,16 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ["email"]
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@consultancy.test")
     full_name = factory.Faker("name")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):
+        user.set_password(extracted or TEST_PASSWORD)
+        if create:
+            user.save(update_fields=["password"])
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):
@@ -68,6 +74,7 @@ class EngagementFactory(factory.django.DjangoModelFactory):
 class PortalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Portal
+        skip_postgeneration_save = True
 
     client = factory.SubFactory(ClientFactory)
     vendor = Portal.Vendor.HUBSPOT
