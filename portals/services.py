@@ -3,21 +3,26 @@ import logging
 
 from django.utils import timezone
 
+from .connectors import ConnectorError, get_connector
 from .models import Portal
 
 logger = logging.getLogger(__name__)
 
+# Vendors whose data arrives as uploaded CSV exports only.
+CSV_ONLY_VENDORS = {Portal.Vendor.CSV, Portal.Vendor.PARDOT}
+
 
 def portal_check_connection(*, portal):
-    """Check the portal's stored credentials and record the outcome on the portal."""
-    # TODO: replace the credentials-present check with a real vendor call once connectors exist.
-    if portal.vendor == Portal.Vendor.CSV:
-        status, message = Portal.Status.CONNECTED, "CSV portals need no credentials."
-    elif portal.has_credentials:
-        portal.get_credentials()
-        status, message = Portal.Status.CONNECTED, "Credentials stored."
-    else:
+    """Call the vendor with the stored credentials and record the outcome on the portal."""
+    if portal.vendor in CSV_ONLY_VENDORS:
+        status, message = Portal.Status.CONNECTED, "This portal's data arrives as uploaded CSV exports."
+    elif not portal.has_credentials:
         status, message = Portal.Status.ERROR, "No credentials stored; add them on the portal and try again."
+    else:
+        try:
+            status, message = Portal.Status.CONNECTED, get_connector(portal).check_connection()
+        except ConnectorError as error:
+            status, message = Portal.Status.ERROR, str(error)
 
     portal.status = status
     portal.status_message = message

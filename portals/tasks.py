@@ -3,7 +3,9 @@ import logging
 from celery import shared_task
 
 from . import services
-from .models import Portal
+from .connectors import VendorUnavailable
+from .models import Portal, SyncRun
+from .sync import engine
 
 logger = logging.getLogger(__name__)
 
@@ -17,3 +19,21 @@ def portal_check_connection_task(self, *, client_id, portal_id):
 
     services.portal_check_connection(portal=portal)
     return portal.status
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(VendorUnavailable,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=3,
+    acks_late=True,
+)
+def sync_run_task(self, *, client_id, sync_run_id):
+    """Execute a sync run. A vendor outage is retried; every retry continues from the stored cursor."""
+    if not SyncRun.objects.filter(client_id=client_id, pk=sync_run_id).exists():
+        logger.warning("sync skipped, run not found client_id=%s sync_run_id=%s", client_id, sync_run_id)
+        return None
+
+    sync_run = engine.sync_run_execute(sync_run_id=sync_run_id)
+    return sync_run.status if sync_run else None

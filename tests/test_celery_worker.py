@@ -10,6 +10,7 @@ from celery import Celery
 from django.conf import settings
 from django.db import connection
 
+from portals.fakes import HubSpotFake
 from portals.models import Portal
 
 
@@ -30,6 +31,10 @@ def test_worker_runs_task_from_broker(world):
     assert connection.vendor == "postgresql", "the worker test needs PostgreSQL so that two processes share the database"
     broker_url = settings.REDIS_TEST_URL
     queue = f"test-{uuid.uuid4().hex[:8]}"
+    fake = HubSpotFake(records={"owners": []}).start()
+    world.portal.api_base_url = fake.base_url
+    world.portal.set_credentials({"access_token": HubSpotFake.DEFAULT_TOKEN})
+    world.portal.save()
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "--pool", "solo", "--loglevel", "INFO"],
         env=_worker_env(broker_url),
@@ -47,6 +52,7 @@ def test_worker_runs_task_from_broker(world):
 
         status = _wait_for_status(world.portal.pk, timeout=60)
     finally:
+        fake.stop()
         worker.terminate()
         output = worker.communicate(timeout=30)[0]
 

@@ -24,6 +24,9 @@ CREDENTIALS_KEY = env.str("CREDENTIALS_KEY")
 # set (the local fake vendor servers in tests and the demo). Production leaves it off.
 VENDOR_URL_ALLOW_PRIVATE = env.bool("VENDOR_URL_ALLOW_PRIVATE", default=False)
 
+# Base delay of the exponential backoff between retries of a vendor API call (429, 5xx, timeouts).
+VENDOR_RETRY_BACKOFF_SECONDS = env.float("VENDOR_RETRY_BACKOFF_SECONDS", default=0.5)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

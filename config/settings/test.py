@@ -12,3 +12,5 @@ from .base import *  # noqa: E402,F401,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REDIS_TEST_URL = env.str("REDIS_TEST_URL", default="redis://127.0.0.1:6379/15")
+# Retries against the local fake vendor servers need no real backoff.
+VENDOR_RETRY_BACKOFF_SECONDS = 0.01

@@ -3,6 +3,7 @@ import logging
 
 import pytest
 
+from portals.fakes import HubSpotFake
 from portals.models import Client, Engagement, Portal
 
 
@@ -137,15 +138,36 @@ def test_list_is_paginated_and_filterable(world, api_client):
 
 
 @pytest.mark.django_db
-def test_check_connection_runs_task(world, api_client, django_capture_on_commit_callbacks):
+def test_check_connection_calls_vendor(world, api_client, django_capture_on_commit_callbacks):
     api_client.force_authenticate(world.consultant)
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_client.post(f"/api/v1/portals/{world.portal.pk}/check-connection/")
+    with HubSpotFake(records={"owners": []}) as fake:
+        world.portal.api_base_url = fake.base_url
+        world.portal.set_credentials({"access_token": HubSpotFake.DEFAULT_TOKEN})
+        world.portal.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = api_client.post(f"/api/v1/portals/{world.portal.pk}/check-connection/")
+        paths = [entry.path for entry in fake.faults.requests]
 
     world.portal.refresh_from_db()
     assert response.status_code == 202
     assert world.portal.status == Portal.Status.CONNECTED
+    assert "/crm/v3/owners" in paths
+
+
+@pytest.mark.django_db
+def test_check_connection_reports_revoked_token(world, api_client, django_capture_on_commit_callbacks):
+    api_client.force_authenticate(world.consultant)
+
+    with HubSpotFake(records={"owners": []}) as fake:
+        world.portal.api_base_url = fake.base_url
+        world.portal.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            api_client.post(f"/api/v1/portals/{world.portal.pk}/check-connection/")
+
+    world.portal.refresh_from_db()
+    assert world.portal.status == Portal.Status.ERROR
+    assert "HubSpot rejected the access token" in world.portal.status_message
 
 
 @pytest.mark.django_db

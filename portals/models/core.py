@@ -3,8 +3,8 @@ from django.db import models
 
 from accounts.tenancy import ClientQuerySet, ClientScopedQuerySet
 
-from .crypto import decrypt_credentials, encrypt_credentials
-from .validators import normalize_domain
+from ..crypto import decrypt_credentials, encrypt_credentials
+from ..validators import normalize_domain
 
 
 class Client(models.Model):
@@ -137,6 +137,9 @@ class Portal(models.Model):
     status_message = models.CharField(max_length=500, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    sync_state = models.JSONField(
+        default=dict, blank=True, editable=False, help_text="High-water marks of the last successful sync, per object."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
