@@ -95,3 +95,18 @@ class ApiKeyQuerySet(models.QuerySet):
         if not _is_active_user(user):
             return self.none()
         return self.filter(user=user)
+
+
+class ClientPublishedQuerySet(ClientScopedQuerySet):
+    """Rows that consultants manage and that the client's users read once published.
+
+    The model must have a boolean field named by `published_field`.
+    """
+
+    published_field = "visible_to_client"
+
+    def visible_to(self, user):
+        client_id = client_user_client_id(user)
+        if client_id is not None:
+            return self.filter(client_id=client_id, **{self.published_field: True})
+        return super().visible_to(user)

@@ -1,4 +1,6 @@
 """The one base class for every tenant-scoped API endpoint, and the related-field that matches it."""
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from .tenancy import admin_organization_ids
@@ -38,6 +40,7 @@ class TenantScopedReadOnlyViewSet(TenantScopedViewSetMixin, viewsets.ReadOnlyMod
     pass
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class TenantRelatedField(serializers.PrimaryKeyRelatedField):
     """A primary-key field that accepts only objects visible to the requesting user.
 

@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class AuditsConfig(AppConfig):
     name = "audits"
+    verbose_name = "Audits and remediation"

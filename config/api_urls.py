@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as account_api
+from audits.api import views as audit_api
 from portals.api import views as portal_api
 
 app_name = "api"
@@ -15,6 +16,10 @@ router.register("api-keys", account_api.ApiKeyViewSet, basename="api-key")
 router.register("clients", portal_api.ClientViewSet, basename="client")
 router.register("engagements", portal_api.EngagementViewSet, basename="engagement")
 router.register("portals", portal_api.PortalViewSet, basename="portal")
+router.register("audit-runs", audit_api.AuditRunViewSet, basename="audit-run")
+router.register("findings", audit_api.FindingViewSet, basename="finding")
+router.register("remediation-tasks", audit_api.RemediationTaskViewSet, basename="remediation-task")
+router.register("checks", audit_api.CheckRegistryView, basename="check")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -3,7 +3,7 @@ from django.db import models
 
 from accounts.admin_scoping import TenantScopedAdmin
 
-from .models import Client, Engagement, Portal
+from .models import Client, CsvUpload, Engagement, Portal, SyncRun
 
 
 @admin.register(Client)
@@ -30,3 +30,16 @@ class PortalAdmin(TenantScopedAdmin):
     exclude = ["credentials_encrypted"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ["status", "status_message", "last_checked_at", "last_synced_at"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(TenantScopedAdmin):
+    list_display = ["pk", "portal", "mode", "status", "attempts", "created_at", "finished_at"]
+    list_filter = ["status", "mode"]
+    readonly_fields = ["cursor", "progress", "error_object", "error_message", "started_at", "finished_at", "heartbeat_at"]
+
+
+@admin.register(CsvUpload)
+class CsvUploadAdmin(TenantScopedAdmin):
+    list_display = ["original_name", "client", "kind", "status", "created_at"]
+    list_filter = ["status", "kind"]

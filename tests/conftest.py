@@ -57,6 +57,8 @@ def world(db):
     engagement = EngagementFactory(client=client, name="Zebra audit", lead_consultant=admin)
     portal = PortalFactory(client=client, name="Zebra HubSpot", account_id="ZEBRA-4471", credentials={"access_token": "pat-zebra-secret"})
     api_key, _ = api_key_create(user=admin, name="zebra automation")
+    _audit_rows(client, portal, engagement)
+    _sync_rows(client, portal)
 
     attackers = _attackers(organization, sibling_client)
     return World(
@@ -72,6 +74,36 @@ def world(db):
         attackers=attackers,
         other_client=attackers["other_org_admin"].memberships.first().organization.clients.first(),
     )
+
+
+def _audit_rows(client, portal, engagement):
+    """A finished audit of the tenant with one finding, a published task and a comment."""
+    from audits.models import AuditRun, CheckResult, Finding, RemediationTask, TaskComment
+
+    run = AuditRun.objects.create(client=client, engagement=engagement, status="succeeded", health_score=71.5)
+    run.portals.set([portal])
+    CheckResult.objects.create(client=client, audit_run=run, check_code="hygiene.zebra", category="hygiene", status="failed", score=0.5)
+    finding = Finding.objects.create(
+        client=client, audit_run=run, check_code="hygiene.zebra", category="hygiene", key="zebra", severity="high",
+        title="Zebra duplicates", summary="Zebra Corp has duplicate contacts.", evidence={"sample_ids": ["zebra-1"]},
+    )
+    task = RemediationTask.objects.create(
+        client=client, finding=finding, check_code="hygiene.zebra", finding_key="zebra", title="Merge Zebra duplicates",
+        steps=["Merge the zebra clusters."], visible_to_client=True,
+    )
+    TaskComment.objects.create(client=client, task=task, body="Zebra comment")
+
+
+def _sync_rows(client, portal):
+    """A finished sync with one synced contact, and a CSV upload waiting for its column mapping."""
+    from django.core.files.base import ContentFile
+
+    from portals.models import Contact, CsvUpload, SyncRun
+
+    run = SyncRun.objects.create(client=client, portal=portal, mode="full", status="succeeded", progress={"contacts": {"done": 1, "total": 1}})
+    Contact.objects.create(client=client, portal=portal, external_id="zebra-1", email="ceo@zebra-corp.test", last_name="Zebra")
+    upload = CsvUpload(client=client, portal=portal, original_name="zebra-contacts.csv", sync_run=run)
+    upload.file.save("zebra-contacts.csv", ContentFile(b"Record ID,Email\n1,ceo@zebra-corp.test\n"), save=True)
 
 
 def _attackers(organization, sibling_client):

@@ -222,7 +222,8 @@ def test_object_routes_reach_tenant_objects_as_owner(world, routes):
         response = http.get(path)
         if response.status_code == 405:
             continue
-        assert response.status_code in (200, 302), f"GET {path} as the tenant's admin answers {response.status_code}"
+        # 400 comes from actions that need query parameters, after the object was found.
+        assert response.status_code in (200, 302, 400), f"GET {path} as the tenant's admin answers {response.status_code}"
         checked += 1
 
     assert checked >= 10

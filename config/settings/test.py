@@ -1,5 +1,7 @@
 """Settings for the test suite: PostgreSQL on 127.0.0.1:5432 unless DATABASE_URL says otherwise."""
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("CREDENTIALS_KEY", "dGVzdC1vbmx5LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24=")
@@ -9,6 +11,7 @@ os.environ.setdefault("VENDOR_URL_ALLOW_PRIVATE", "true")
 
 from .base import *  # noqa: E402,F401,F403
 
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "mops-test-media"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REDIS_TEST_URL = env.str("REDIS_TEST_URL", default="redis://127.0.0.1:6379/15")
