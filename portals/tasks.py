@@ -5,7 +5,8 @@ from celery import shared_task
 from . import services
 from .connectors import VendorUnavailable
 from .models import Portal, SyncRun
-from .sync import engine
+from .models import CsvUpload
+from .sync import csv_service, engine
 
 logger = logging.getLogger(__name__)
 
@@ -36,4 +37,15 @@ def sync_run_task(self, *, client_id, sync_run_id):
         return None
 
     sync_run = engine.sync_run_execute(sync_run_id=sync_run_id)
+    return sync_run.status if sync_run else None
+
+
+@shared_task(bind=True, acks_late=True)
+def csv_import_task(self, *, client_id, upload_id):
+    """Import a validated CSV upload; a rerun continues after the last batch written."""
+    if not CsvUpload.objects.filter(client_id=client_id, pk=upload_id).exists():
+        logger.warning("csv import skipped, upload not found client_id=%s upload_id=%s", client_id, upload_id)
+        return None
+
+    sync_run = csv_service.csv_import_execute(upload_id=upload_id)
     return sync_run.status if sync_run else None

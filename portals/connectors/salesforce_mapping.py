@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from portals.models import Campaign, Company, Contact, Deal, LifecycleChange, Owner, PropertyChange, Touchpoint
+from portals.models import LifecycleChange, PropertyChange, Touchpoint
 from portals.models.snapshot import ChangeSource, LifecycleStage
 
 from .mapping import domain_of, parse_bool, parse_datetime, parse_decimal, parse_int, text
@@ -427,15 +427,3 @@ def _lifecycle_change(record, parent_field, changed_at, changed_by, label):
         "user_external_id": text(record.get("CreatedById"), 100),
     }
 
-
-ROW_MODELS = {
-    "users": Owner,
-    "accounts": Company,
-    "leads": Contact,
-    "contacts": Contact,
-    "opportunities": Deal,
-    "campaigns": Campaign,
-    "campaign_members": Touchpoint,
-    "tasks": Touchpoint,
-    "events": Touchpoint,
-}

@@ -242,10 +242,11 @@ def field_names(kind):
 def required_fields(kind):
     """Return the canonical fields whose column must be present in an export of this kind.
 
-    Every row needs an ``external_id`` value. The ``email`` column must exist in contact
-    exports, but a row may leave it empty (HubSpot allows contacts without an email).
+    Every row needs an ``external_id`` value. HubSpot identifies contacts by Record ID and
+    allows contacts without an email, so its exports need no Email column. Salesforce and
+    Pardot exports must have an email column, but a row may leave it empty.
     """
     kind = ExportKind(kind)
-    if kind in COMPANY_KINDS:
+    if kind in COMPANY_KINDS or kind == ExportKind.HUBSPOT_CONTACTS:
         return ("external_id",)
     return ("external_id", "email")

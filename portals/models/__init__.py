@@ -1,6 +1,7 @@
 from .core import Client, Engagement, Portal
 from .snapshot import (
     Campaign,
+    ChangeSource,
     Company,
     ConnectedApp,
     Contact,
@@ -15,6 +16,7 @@ from .sync import CsvUpload, SyncRun
 
 __all__ = [
     "Campaign",
+    "ChangeSource",
     "Client",
     "Company",
     "ConnectedApp",

@@ -102,13 +102,12 @@ def test_became_dates_parse_exactly(tmp_path):
     assert metadata.date_formats == {"YYYY-MM-DD HH:MM": 12}
 
 
-def test_became_dates_without_email_rejected(tmp_path):
+def test_became_dates_import_without_email_column(tmp_path):
     path = write_csv(tmp_path, BECAME_DATES_CSV)
 
-    with pytest.raises(MissingColumnError) as raised:
-        open_export(path)
+    rows, _ = read_all(path)
 
-    assert raised.value.column == "Email"
+    assert [row["email"] for row in rows] == [None, None, None]
 
 
 # Export kinds and header matching
@@ -558,21 +557,21 @@ def test_column_map_same_field_twice(tmp_path):
 
 
 def test_required_fields_per_kind():
-    assert required_fields(ExportKind.HUBSPOT_CONTACTS) == ("external_id", "email")
+    assert required_fields(ExportKind.HUBSPOT_CONTACTS) == ("external_id",)
     assert required_fields("salesforce_leads") == ("external_id", "email")
     assert required_fields("pardot_prospects") == ("external_id", "email")
     assert required_fields(ExportKind.HUBSPOT_COMPANIES) == ("external_id",)
 
 
 def test_missing_email_column_message(tmp_path):
-    path = write_csv(tmp_path, "Record ID,First Name\n1,Ana\n")
+    path = write_csv(tmp_path, "Lead ID,First Name\n00Q1,Ana\n")
 
     with pytest.raises(MissingColumnError) as raised:
-        open_export(path)
+        open_export(path, kind="salesforce_leads")
 
     assert str(raised.value) == (
         'contacts.csv: row 1, column "Email": the required column is missing (headers accepted '
-        'for email: "email", "email address", "e-mail"); add the column to the HubSpot contacts '
+        'for email: "email", "email address", "e-mail"); add the column to the Salesforce leads '
         "export, or map one of its columns to email"
     )
     assert raised.value.row == 1
@@ -595,13 +594,13 @@ def test_missing_lead_id_column_message(tmp_path):
 
 
 def test_inspect_headers_reports_missing_required(tmp_path):
-    path = write_csv(tmp_path, "Record ID,Mail,Favourite Colour\n1,q@example.com,red\n")
+    path = write_csv(tmp_path, "Lead ID,Mail,Favourite Colour\n00Q1,q@example.com,red\n")
 
-    report = inspect_headers(path)
+    report = inspect_headers(path, kind="salesforce_leads")
 
     assert report.missing_required == ["email"]
     assert report.unmapped == ["Mail", "Favourite Colour"]
-    assert report.mapping == {"Record ID": "external_id"}
+    assert report.mapping == {"Lead ID": "external_id"}
 
 
 # Streaming
@@ -1107,9 +1106,9 @@ def test_validation_stops_at_max_errors(tmp_path):
 
 
 def test_validation_reports_header_error(tmp_path):
-    path = write_csv(tmp_path, "Record ID,Name Only\n1,x\n")
+    path = write_csv(tmp_path, "Lead ID,Name Only\n00Q1,x\n")
 
-    report = validate_export(path, kind="hubspot_contacts")
+    report = validate_export(path, kind="salesforce_leads")
 
     assert len(report.errors) == 1
     assert isinstance(report.errors[0], MissingColumnError)
