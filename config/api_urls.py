@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as account_api
 from audits.api import views as audit_api
+from portals.api import sync_views as sync_api
 from portals.api import views as portal_api
 
 app_name = "api"
@@ -16,6 +17,10 @@ router.register("api-keys", account_api.ApiKeyViewSet, basename="api-key")
 router.register("clients", portal_api.ClientViewSet, basename="client")
 router.register("engagements", portal_api.EngagementViewSet, basename="engagement")
 router.register("portals", portal_api.PortalViewSet, basename="portal")
+router.register("sync-runs", sync_api.SyncRunViewSet, basename="sync-run")
+router.register("csv-uploads", sync_api.CsvUploadViewSet, basename="csv-upload")
+router.register("contacts", sync_api.ContactViewSet, basename="contact")
+router.register("companies", sync_api.CompanyViewSet, basename="company")
 router.register("audit-runs", audit_api.AuditRunViewSet, basename="audit-run")
 router.register("findings", audit_api.FindingViewSet, basename="finding")
 router.register("remediation-tasks", audit_api.RemediationTaskViewSet, basename="remediation-task")

@@ -98,10 +98,11 @@ def _sync_rows(client, portal):
     """A finished sync with one synced contact, and a CSV upload waiting for its column mapping."""
     from django.core.files.base import ContentFile
 
-    from portals.models import Contact, CsvUpload, SyncRun
+    from portals.models import Company, Contact, CsvUpload, SyncRun
 
     run = SyncRun.objects.create(client=client, portal=portal, mode="full", status="succeeded", progress={"contacts": {"done": 1, "total": 1}})
     Contact.objects.create(client=client, portal=portal, external_id="zebra-1", email="ceo@zebra-corp.test", last_name="Zebra")
+    Company.objects.create(client=client, portal=portal, external_id="zebra-co", name="Zebra Corp", domain="zebra-corp.test")
     upload = CsvUpload(client=client, portal=portal, original_name="zebra-contacts.csv", sync_run=run)
     upload.file.save("zebra-contacts.csv", ContentFile(b"Record ID,Email\n1,ceo@zebra-corp.test\n"), save=True)
 

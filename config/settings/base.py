@@ -139,6 +139,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" field with different choices; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "PortalStatusEnum": "portals.models.core.Portal.Status",
+        "EngagementStatusEnum": "portals.models.core.Engagement.Status",
+        # Sync runs and audit runs share one set of statuses.
+        "RunStatusEnum": "portals.models.sync.SyncRun.Status",
+        "CsvUploadStatusEnum": "portals.models.sync.CsvUpload.Status",
+        "CheckResultStatusEnum": "audits.models.CheckResult.Status",
+        "RemediationTaskStatusEnum": "audits.models.RemediationTask.Status",
+    },
 }
 
 # Celery runs tasks in the calling process when no broker is configured (the embedded default);

@@ -1,15 +1,17 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import permissions
+from rest_framework import permissions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.tenancy import admin_organization_ids
 from accounts.viewsets import TenantScopedModelViewSet
 from portals.models import Client, Engagement, Portal
-from portals.tasks import portal_check_connection_task
+from portals.sync import engine
+from portals.tasks import portal_check_connection_task, sync_run_task
 
 from .serializers import ClientSerializer, EngagementSerializer, PortalSerializer
+from .sync_serializers import SyncRunSerializer, SyncStartSerializer
 
 
 class ClientPermission(permissions.BasePermission):
@@ -93,3 +95,25 @@ class PortalViewSet(TenantScopedModelViewSet):
         portal = self.get_object()
         transaction.on_commit(lambda: portal_check_connection_task.delay(client_id=portal.client_id, portal_id=portal.pk))
         return Response(self.get_serializer(portal).data, status=202)
+
+    @extend_schema(
+        summary="Start a sync",
+        description="Queue a sync of the portal into the snapshot: incremental by default, full on request. Poll the sync run.",
+        request=SyncStartSerializer,
+        responses={202: SyncRunSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def sync(self, request, *args, **kwargs):
+        portal = self.get_object()
+        serializer = SyncStartSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if portal.vendor in ("csv", "pardot"):
+            raise serializers.ValidationError({"detail": f"{portal.get_vendor_display()} portals are synced by uploading CSV exports at /api/v1/csv-uploads/."})
+
+        try:
+            sync_run = engine.sync_run_create(portal=portal, mode=serializer.validated_data["mode"], requested_by=request.user)
+        except engine.SyncAlreadyRunning as error:
+            raise serializers.ValidationError({"detail": str(error)}) from error
+
+        transaction.on_commit(lambda: sync_run_task.delay(client_id=sync_run.client_id, sync_run_id=sync_run.pk))
+        return Response(SyncRunSerializer(sync_run).data, status=202)
