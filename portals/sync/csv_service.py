@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from portals import csv_import
 from portals.csv_import import CsvImportError, ExportKind
-from portals.models import Company, Contact, CsvUpload, Portal, SyncRun
+from portals.models import Campaign, Company, Contact, CsvUpload, Portal, SyncRun
 from portals.models.snapshot import STAGE_DATE_FIELDS
 from portals.validators import normalize_domain
 
+from . import spend
 from .writer import upsert_rows
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,14 @@ def csv_upload_create(*, portal, uploaded_file, uploaded_by=None):
     """Store an uploaded export and recognise its kind and columns. Raise CsvUploadError when unreadable."""
     upload = CsvUpload(client_id=portal.client_id, portal=portal, original_name=uploaded_file.name[:255], uploaded_by=uploaded_by)
     upload.file.save(uploaded_file.name, uploaded_file, save=False)
+
+    with upload.file.open("rb") as handle:
+        header = spend.spend_header(handle)
+    if spend.is_spend_header(header):
+        upload.kind = spend.SPEND_KIND
+        upload.headers = header
+        upload.save()
+        return upload
 
     try:
         with upload.file.open("rb") as handle:
@@ -54,6 +63,9 @@ def csv_upload_create(*, portal, uploaded_file, uploaded_by=None):
 def csv_upload_validate(*, upload, column_map=None):
     """Validate the whole file with the mapping; store and return the errors (an empty list when valid)."""
     column_map = column_map if column_map is not None else upload.column_map
+    if upload.kind == spend.SPEND_KIND:
+        return _validate_spend(upload)
+
     with upload.file.open("rb") as handle:
         report = csv_import.validate_export(
             handle, kind=upload.kind, column_map=column_map or None, max_errors=MAX_REPORTED_ERRORS
@@ -70,6 +82,18 @@ def csv_upload_validate(*, upload, column_map=None):
         upload.metadata = {**upload.metadata, "rows": report.metadata.rows, "encoding": report.metadata.encoding,
                            "delimiter": report.metadata.delimiter, "date_formats": report.metadata.date_formats}
     upload.save(update_fields=["column_map", "errors", "status", "metadata"])
+    return errors
+
+
+def _validate_spend(upload):
+    with upload.file.open("rb") as handle:
+        rows = spend.read_spend_file(handle)
+    errors = spend.spend_errors(rows, file_name=upload.original_name, max_errors=MAX_REPORTED_ERRORS)
+    upload.errors = errors
+    upload.metadata = {**upload.metadata, "rows": len(rows)}
+    if errors:
+        upload.status = CsvUpload.Status.FAILED
+    upload.save(update_fields=["errors", "status", "metadata"])
     return errors
 
 
@@ -98,6 +122,9 @@ def csv_import_execute(*, upload_id):
     if sync_run is None or sync_run.status == SyncRun.Status.SUCCEEDED:
         return sync_run
 
+    if upload.kind == spend.SPEND_KIND:
+        return _import_spend(upload, sync_run)
+
     model = Company if upload.kind in COMPANY_KINDS else Contact
     rows_done = sync_run.cursor.get("rows", 0)
     SyncRun.objects.filter(pk=sync_run.pk).update(
@@ -114,6 +141,20 @@ def csv_import_execute(*, upload_id):
     else:
         _succeed(sync_run, upload)
 
+    sync_run.refresh_from_db()
+    return sync_run
+
+
+def _import_spend(upload, sync_run):
+    with upload.file.open("rb") as handle:
+        rows = list(spend.campaign_rows(spend.read_spend_file(handle), file_name=upload.original_name))
+    with transaction.atomic():
+        upsert_rows(Campaign, client_id=upload.client_id, portal_id=upload.portal_id, rows=rows)
+        sync_run.cursor = {"rows": len(rows)}
+        sync_run.progress = {"campaigns": {"done": len(rows), "total": len(rows)}}
+        sync_run.started_at = sync_run.started_at or timezone.now()
+        sync_run.save(update_fields=["cursor", "progress", "started_at"])
+    _succeed(sync_run, upload)
     sync_run.refresh_from_db()
     return sync_run
 

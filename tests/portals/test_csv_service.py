@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from portals.models import Contact, CsvUpload, SyncRun
+from portals.models import Campaign, Contact, CsvUpload, SyncRun
 from portals.sync import csv_service
 from tests.factories import PortalFactory
 
@@ -115,3 +115,28 @@ def test_progress_reports_rows(csv_portal):
 
     assert sync_run.progress["contacts"] == {"done": 3, "total": 3}
     assert sync_run.percent == 100.0
+
+
+@pytest.mark.django_db
+def test_spend_export_imports_campaigns(csv_portal):
+    content = b"campaign,channel,period_start,period_end,spend,currency\nq1_search,Paid Search,2026-01-01,2026-01-31,1200.50,usd\n"
+
+    _import(csv_portal, "ad_spend.csv", content)
+
+    campaign = Campaign.objects.get(portal=csv_portal)
+    assert campaign.channel == "Paid Search"
+    assert str(campaign.spend) == "1200.50"
+    assert campaign.currency == "USD"
+
+
+@pytest.mark.django_db
+def test_spend_export_with_bad_amount_is_rejected(csv_portal):
+    content = b"campaign,channel,period_start,period_end,spend,currency\nq1,Paid Search,2026-01-01,2026-01-31,12 EUR,EUR\n"
+    upload = csv_service.csv_upload_create(portal=csv_portal, uploaded_file=SimpleUploadedFile("spend.csv", content))
+
+    with pytest.raises(csv_service.CsvUploadError):
+        csv_service.csv_upload_start_import(upload=upload)
+
+    upload.refresh_from_db()
+    assert upload.errors == ['spend.csv: row 2, column "spend": "12 EUR" is not a number; use digits with a dot for decimals']
+    assert not Campaign.objects.filter(portal=csv_portal).exists()
