@@ -260,18 +260,19 @@ class _Merger:
         return [(first, second) for first, second, _ in self.merges]
 
     def report(self, rows, required_rule=None):
-        rules_by_root = defaultdict(set)
+        # Rules per cluster in the order they were applied, each once.
+        rules_by_root = defaultdict(dict)
         merged_by_rule = Counter()
         for first, _, rule in self.merges:
             if rule:
-                rules_by_root[self.find(first)].add(rule)
+                rules_by_root[self.find(first)][rule] = True
                 merged_by_rule[rule] += 1
 
         members = defaultdict(list)
         for index in range(len(rows)):
             members[self.find(index)].append(rows[index])
         clusters = [
-            _cluster(group, sorted(rules_by_root[root]))
+            _cluster(group, list(rules_by_root[root]))
             for root, group in members.items()
             if len(group) > 1 and (required_rule is None or required_rule in rules_by_root[root])
         ]

@@ -20,6 +20,10 @@ def get_connector(portal):
     return import_module(module_name).connector_class()(portal)
 
 
+def has_connector(vendor):
+    return vendor in _MODULES
+
+
 __all__ = [
     "AuthenticationFailed",
     "Connector",

@@ -2,7 +2,7 @@
 
 The portal's API base URL is the instance's REST endpoint (https://<munchkin-id>.mktorest.com).
 An access token comes from GET /identity/oauth/token with the LaunchPoint service's client id and
-secret, and is fetched again when Marketo answers 600, 601 or 602.
+secret, and is fetched again when Marketo returns error 600, 601 or 602.
 
 Marketo cannot list all leads without a filter. The "leads" object pages through the New Lead (12)
 and Change Data Value (13) activities from a paging token, reads the leads those activities name
@@ -53,7 +53,7 @@ ACTIVITY_HISTORY_DAYS = 3 * 365
 ACTIVITY_BATCH_SIZE = 300
 LEAD_BATCH_SIZE = 300
 PROGRAM_PAGE_SIZE = 200
-# Activity pages read in one fetch_page while they hold no activity of the requested types.
+# Activity pages read in one fetch_page while they contain no activity of the requested types.
 EMPTY_PAGES_PER_CALL = 20
 MAX_ATTEMPTS = 8
 REQUEST_TIMEOUT = (10, 120)
@@ -71,7 +71,7 @@ DAILY_QUOTA_ERROR = "607"
 ACCESS_DENIED_ERROR = "603"
 NO_DATA_ERROR = "702"
 
-# Returns the requests.Session the connector sends through; tests may replace it.
+# Returns the requests.Session the connector sends through. Tests may replace it.
 session_factory = requests.Session
 
 
@@ -80,7 +80,7 @@ def connector_class():
 
 
 class _Retry(Exception):
-    """A transient failure of one attempt; `reason` names it in logs and in the final error."""
+    """A transient failure of one attempt. `reason` names it in logs and in the final error."""
 
     def __init__(self, reason):
         super().__init__(reason)
@@ -101,6 +101,8 @@ class MarketoConnector(Connector):
         self._activity_type_ids = None
         self._programs = None
         self._lead_fields = None
+        # NOTE: about 70 bytes per lead id, so some 70 MB for an instance of a million leads.
+        self._leads_read = set()
 
     # Public interface.
 
@@ -134,8 +136,11 @@ class MarketoConnector(Connector):
 
     def _leads_page(self, cursor, since):
         activities, next_cursor = self._walk_activities("leads", LEAD_ACTIVITY_TYPES, cursor, since)
-        lead_ids = list(dict.fromkeys(activity["leadId"] for activity in activities if activity.get("leadId")))
-        leads = self._read_leads(lead_ids)
+        lead_ids = [lead_id for lead_id in dict.fromkeys(activity.get("leadId") for activity in activities) if lead_id]
+        # A lead has many activities; read it once per run, because reading it again returns the same record.
+        new_ids = [lead_id for lead_id in lead_ids if lead_id not in self._leads_read]
+        leads = self._read_leads(new_ids)
+        self._leads_read.update(new_ids)
 
         changes, lifecycle = [], []
         for activity in activities:
@@ -147,7 +152,7 @@ class MarketoConnector(Connector):
         return Page(rows=rows, count=len(leads), next_cursor=next_cursor)
 
     def _activities_page(self, cursor, since):
-        # Instances without Revenue Cycle Modeler or programs lack some types, and Marketo rejects unknown type ids.
+        # Instances without Revenue Cycle Modeler lack type 101, so only types the instance lists are requested.
         known = self._activity_types("activities")
         type_ids = [type_id for type_id in TOUCH_ACTIVITY_TYPES if not known or type_id in known]
         activities, next_cursor = self._walk_activities("activities", type_ids, cursor, since)
@@ -167,9 +172,9 @@ class MarketoConnector(Connector):
         return Page(rows=rows, count=len(activities), next_cursor=next_cursor)
 
     def _walk_activities(self, object_name, type_ids, cursor, since):
-        """Read activity pages from the cursor's paging token until one holds activities or paging ends.
+        """Read activity pages from the cursor's paging token until one contains activities or paging ends.
 
-        Returns (activities, next cursor); the cursor is Marketo's nextPageToken, None after the last page.
+        Returns (activities, next cursor). The cursor is Marketo's nextPageToken, None after the last page.
         """
         if not type_ids:
             return [], None
@@ -244,7 +249,7 @@ class MarketoConnector(Connector):
     def _check_configuration(self):
         if not self.portal.api_base_url:
             raise ConnectorError(
-                f"Marketo portal {self.portal.pk} has no API base URL; set it to the instance's REST endpoint "
+                f"Marketo portal {self.portal.pk} has no API base URL. Set it to the instance's REST endpoint "
                 "(https://<munchkin-id>.mktorest.com, shown in Admin > Web Services)."
             )
         missing = [name for name in ("client_id", "client_secret") if not self.credentials.get(name)]
@@ -283,8 +288,8 @@ class MarketoConnector(Connector):
             raise _error_for_code(code, message, object_name)
 
         raise VendorUnavailable(
-            f"Marketo kept answering {reason} while reading {object_name} after {MAX_ATTEMPTS} attempts; "
-            "the sync resumes from the last page written.",
+            f"Marketo kept returning {reason} while reading {object_name} after {MAX_ATTEMPTS} attempts. "
+            "The sync resumes from the last page written.",
             object_name=object_name,
         )
 
@@ -371,8 +376,8 @@ def _error_for_code(code, message, object_name):
         )
     if code == DAILY_QUOTA_ERROR:
         return VendorUnavailable(
-            f"Marketo's daily API quota is used up while reading {object_name} (error {code}: {message}); "
-            "the sync resumes from the last page written once the quota resets.",
+            f"Marketo's daily API quota is used up while reading {object_name} (error {code}: {message}). "
+            "The sync resumes from the last page written once the quota resets.",
             object_name=object_name,
         )
     return InvalidResponse(

@@ -7,8 +7,8 @@ from portals.models.snapshot import ChangeSource
 
 from .mapping import domain_of, parse_datetime, parse_decimal, parse_int, text
 
-# Marketo lead statuses follow Salesforce's Lead Status conventions, because most Marketo
-# instances sync the field with Salesforce, so both vendors share one status-to-stage rule.
+# Most Marketo instances sync lead status with Salesforce's Lead Status, so both vendors share
+# one status-to-stage rule.
 from .salesforce_mapping import parse_date, stage_for_status
 
 # Standard activity type ids, the same in every Marketo instance.
@@ -68,9 +68,9 @@ CLICK_ID_PARAMETERS = ("gclid", "fbclid", "li_fat_id", "msclkid")
 def lead_row(record):
     """A Marketo lead as a Contact row.
 
-    leadSource is the marketing source. originalSourceType says how the record was created (for
-    example "List import", "Web form fillout") and originalSourceInfo names the list, form or URL,
-    so they fill record_source and the two drill-downs as HubSpot's offline-source drill-downs do.
+    leadSource is the marketing source. originalSourceType is how the record was created (for
+    example "List import", "Web form fillout") and originalSourceInfo names the list, form or URL.
+    They fill record_source and the two drill-downs, as HubSpot's offline-source drill-downs do.
     """
     get = record.get
     return {
@@ -117,7 +117,7 @@ def activity_external_id(activity):
 
 
 def touchpoint_row(activity, programs):
-    """A web, form or e-mail activity, or an event or webinar status change, as a Touchpoint; else None.
+    """Map a web, form or e-mail activity, or an event or webinar status change, to a Touchpoint, else None.
 
     `programs` maps a program id to its record, for Change Status in Progression.
     """
@@ -196,10 +196,10 @@ def _progression_row(activity, attributes, occurred_at, programs):
 
 
 def program_touch_kind(program):
-    """Touchpoint kind of a program's members: webinar or event, else None.
+    """Return the touchpoint kind of a program's members: webinar or event, else None.
 
-    Marketo's program types are Default, Event, Event with Webinar, Engagement and Email; the
-    channel ("Webinar", "Tradeshow", ...) tells a webinar from an in-person event.
+    Marketo's program types are Default, Event, Event with Webinar, Engagement and Email. The
+    channel ("Webinar", "Tradeshow", ...) separates a webinar from an in-person event.
     """
     program_type = text(program.get("type")).lower()
     channel = text(program.get("channel")).lower()
@@ -211,7 +211,7 @@ def program_touch_kind(program):
 
 
 def program_row(record):
-    """A program as a Campaign; its period costs add up to the spend and the first cost period starts it."""
+    """Map a program to a Campaign. Its period costs add up to the spend, and the first cost period starts it."""
     costs = record.get("costs") or []
     spend = sum(parse_decimal(cost.get("cost")) or 0 for cost in costs) if costs else None
     starts = sorted(parse_date(cost["startDate"]) for cost in costs if cost.get("startDate"))
@@ -229,9 +229,9 @@ def program_row(record):
 
 
 def change_rows(activity):
-    """PropertyChange and LifecycleChange rows of a Change Data Value or Change Revenue Stage activity.
+    """Map a Change Data Value or Change Revenue Stage activity to PropertyChange and LifecycleChange rows.
 
-    Returns (property changes, lifecycle changes); both are empty for fields the audits do not read.
+    Returns (property changes, lifecycle changes). Both are empty for fields the audits do not read.
     """
     occurred_at = parse_datetime(activity.get("activityDate"))
     if not activity.get("leadId") or occurred_at is None:

@@ -1,8 +1,8 @@
 """Salesforce connector on simple-salesforce.
 
 Login: with username, password, security token and a connected app's client id and secret, the
-connector runs the OAuth username-password flow itself (POST /services/oauth2/token on the
-portal's API base URL, login.salesforce.com by default, test.salesforce.com for a sandbox) and
+connector runs the OAuth username-password flow itself. It posts to /services/oauth2/token on the
+portal's API base URL (login.salesforce.com by default, test.salesforce.com for a sandbox) and
 logs in again once when the session expires mid-sync. With access_token and instance_url it uses
 that session as given.
 
@@ -64,13 +64,13 @@ BULK_THRESHOLD = 50_000
 BULK_PAGE_SIZE = 10_000
 # First wait, in seconds, before simple-salesforce polls a Bulk API job; later polls wait up to 2 s more.
 BULK_POLL_SECONDS = 2.0
-# Attempts of one call while Salesforce answers REQUEST_LIMIT_EXCEEDED.
+# Attempts of one call while Salesforce returns REQUEST_LIMIT_EXCEEDED.
 LIMIT_ATTEMPTS = 6
 REQUEST_TIMEOUT = (10, 120)
 MODIFIED_FIELDS = ("SystemModstamp", "LastModifiedDate", "CreatedDate")
 
 # Returns the requests.Session the connector sends through. Tests point it at a fake's session
-# that trusts the fake's certificate; the default verifies certificates as usual.
+# that trusts the fake's certificate. The default verifies certificates as usual.
 session_factory = requests.Session
 
 
@@ -105,7 +105,7 @@ def build_session():
 
 
 class _ExpiredQueryLocator(Exception):
-    """Salesforce no longer knows a nextRecordsUrl (query locators expire after inactivity)."""
+    """Salesforce rejected a nextRecordsUrl as INVALID_QUERY_LOCATOR, because query locators expire after inactivity."""
 
 
 class SalesforceConnector(Connector):
@@ -171,7 +171,7 @@ class SalesforceConnector(Connector):
         """Return the next CSV page of the object's Bulk API 2.0 query.
 
         The open job lives only as long as this connector. When a run resumes, or a retry drops the
-        job, a new job starts and its first pages are written again; `counted` keeps them out of progress.
+        job, a new job starts and its first pages are written again. `counted` keeps them out of progress.
         """
         soql = self._soql(object_name, spec, since)
         csv_text = self._call(object_name, spec.sobject, lambda sf: self._next_bulk_csv(sf, object_name, spec, soql, state))
@@ -194,7 +194,7 @@ class SalesforceConnector(Connector):
         try:
             return next(stream, None)
         except Exception:
-            # A generator that raised is finished; the next attempt starts a new job.
+            # A generator that raised is finished, so the next attempt starts a new job.
             self._bulk_streams.pop(object_name, None)
             raise
 
@@ -283,8 +283,8 @@ class SalesforceConnector(Connector):
         return {Touchpoint: _present(campaign_member_row(record, types.get(record.get("CampaignId"))) for record in records)}
 
     # Lookups, read once per connector.
-    # NOTE: each lookup holds a whole object in memory (about 100 bytes per OpportunityContactRole);
-    # an incremental run updates a contact's stage only when the contact itself was modified.
+    # NOTE: each lookup keeps a whole object in memory, an estimated 100 bytes per OpportunityContactRole.
+    # An incremental run updates a contact's stage only when the contact itself was modified.
 
     def _opportunity_roles(self, object_name):
         if "roles" not in self._lookups:
@@ -317,8 +317,8 @@ class SalesforceConnector(Connector):
         if self.credentials.get("access_token"):
             if not (self.credentials.get("instance_url") or self.portal.api_base_url):
                 raise AuthenticationFailed(
-                    f"Salesforce portal {self.portal.pk} has an access token but no instance_url; "
-                    "add the org's instance URL (https://<my-domain>.my.salesforce.com) to its credentials."
+                    f"Salesforce portal {self.portal.pk} has an access token but no instance_url. "
+                    "Add the org's instance URL (https://<my-domain>.my.salesforce.com) to its credentials."
                 )
             return
         missing = [name for name in ("username", "password", "client_id", "client_secret") if not self.credentials.get(name)]
@@ -342,7 +342,7 @@ class SalesforceConnector(Connector):
         self._bulk_streams.clear()
 
     def _log_in(self, object_name):
-        """Run the OAuth username-password flow; return (access token, instance URL)."""
+        """Run the OAuth username-password flow and return (access token, instance URL)."""
         url = self.base_url.rstrip("/") + "/services/oauth2/token"
         form = {
             "grant_type": "password",
@@ -355,12 +355,12 @@ class SalesforceConnector(Connector):
             response = self.session.post(url, data=form)
         except requests.RequestException as error:
             raise VendorUnavailable(
-                f"Salesforce login at {self.base_url} did not answer ({error.__class__.__name__}); the sync resumes from the last page written.",
+                f"Salesforce login at {self.base_url} failed ({error.__class__.__name__}). The sync resumes from the last page written.",
                 object_name=object_name,
             ) from error
         if response.status_code >= 500:
             raise VendorUnavailable(
-                f"Salesforce login at {self.base_url} kept answering {response.status_code} after retries; the sync resumes from the last page written.",
+                f"Salesforce login at {self.base_url} kept returning {response.status_code} after retries. The sync resumes from the last page written.",
                 object_name=object_name,
             )
 
@@ -415,24 +415,24 @@ class SalesforceConnector(Connector):
             except SalesforceError as error:
                 code, message = _error_details(error)
                 raise InvalidResponse(
-                    f"Salesforce answered {error.status} {code} while reading {object_name} ({sobject}): {message}",
+                    f"Salesforce returned {error.status} {code} while reading {object_name} ({sobject}): {message}",
                     object_name=object_name,
                 ) from error
             except requests.RequestException as error:
                 raise VendorUnavailable(
-                    f"Salesforce did not answer while reading {object_name} ({error.__class__.__name__}); the sync resumes from the last page written.",
+                    f"Salesforce request failed while reading {object_name} ({error.__class__.__name__}). The sync resumes from the last page written.",
                     object_name=object_name,
                 ) from error
 
         raise VendorUnavailable(
-            f"Salesforce kept answering 403 REQUEST_LIMIT_EXCEEDED while reading {object_name} after {LIMIT_ATTEMPTS} attempts. "
-            "The org is over its API request allocation; the sync resumes from the last page written once requests are available.",
+            f"Salesforce kept returning 403 REQUEST_LIMIT_EXCEEDED while reading {object_name} after {LIMIT_ATTEMPTS} attempts. "
+            "The org is over its API request allocation, so the sync resumes from the last page written once requests are available.",
             object_name=object_name,
         )
 
 
 def _csv_records(csv_text):
-    """Parse one Bulk API 2.0 CSV result page; empty values become None as null does in REST records."""
+    """Parse one Bulk API 2.0 CSV result page. Empty values become None, as null does in REST records."""
     reader = csv.DictReader(io.StringIO(csv_text))
     return [{key: (value if value != "" else None) for key, value in row.items()} for row in reader]
 
@@ -487,7 +487,7 @@ def _session_error(error, object_name, renewed):
         )
     return AuthenticationFailed(
         f"Salesforce rejected the session while reading {object_name} (401 {code}). "
-        "The access token is expired or revoked: store a new access token, or the username, password, "
+        "The access token is expired or revoked. Store a new access token, or the username, password, "
         "security token and connected app keys so that the connector logs in itself.",
         object_name=object_name,
     )
@@ -518,7 +518,7 @@ def _server_error(error, object_name):
     code, message = _error_details(error)
     if error.status >= 500:
         return VendorUnavailable(
-            f"Salesforce kept answering {error.status} {code} while reading {object_name} after retries; the sync resumes from the last page written.",
+            f"Salesforce kept returning {error.status} {code} while reading {object_name} after retries. The sync resumes from the last page written.",
             object_name=object_name,
         )
-    return InvalidResponse(f"Salesforce answered {error.status} {code} while reading {object_name}: {message}", object_name=object_name)
+    return InvalidResponse(f"Salesforce returned {error.status} {code} while reading {object_name}: {message}", object_name=object_name)

@@ -122,14 +122,14 @@ _STAGE_KEYWORDS = (
 
 # A user whose name or username contains one of these words writes through an integration.
 _INTEGRATION_WORDS = re.compile(r"\b(integration|api|connector|sync|data loader|automated process|autoproc)\b", re.IGNORECASE)
-# NOTE: "AutomatedProcess" is the UserType of Salesforce's own automation user; other integration
-# licences show as "Standard", so the name rule above carries most of the detection.
+# NOTE: "AutomatedProcess" is the UserType of Salesforce's own automation user. Other integration
+# users show as "Standard", so the name rule above does most of the detection.
 _INTEGRATION_USER_TYPES = {"AutomatedProcess"}
 
 # Campaign Type values (case-insensitive words) that make a campaign member an event or webinar touchpoint.
 _WEBINAR_WORDS = ("webinar", "virtual event")
 _EVENT_WORDS = ("trade show", "tradeshow", "conference", "event", "seminar", "roadshow", "summit", "meetup")
-# NOTE: Touchpoint.Kind has no "other" choice yet; members of other campaign types are stored with
+# NOTE: Touchpoint.Kind has no "other" choice yet. Members of other campaign types are stored with
 # this value so that campaign influence is kept.
 OTHER_TOUCH_KIND = "other"
 
@@ -310,7 +310,7 @@ def campaign_row(record):
 
 
 def campaign_member_row(record, campaign_type):
-    """A campaign membership as a touchpoint of the contact, or of the lead when no contact is set."""
+    """Map a campaign membership to a touchpoint of the contact, or of the lead when no contact is set."""
     person_id = record.get("ContactId") or record.get("LeadId")
     occurred_at = parse_datetime(record.get("CreatedDate"))
     if not person_id or occurred_at is None:
@@ -325,7 +325,7 @@ def campaign_member_row(record, campaign_type):
 
 
 def task_row(record):
-    """A logged call as a sales-activity touchpoint; other tasks (e-mails, to-dos) return None."""
+    """Map a logged call to a sales-activity touchpoint. Other tasks (e-mails, to-dos) return None."""
     if not _is_call(record):
         return None
     occurred_at = parse_datetime(record.get("CompletedDateTime") or record.get("ActivityDate") or record.get("CreatedDate"))
@@ -382,7 +382,7 @@ def history_rows(records, parent_field, users):
 
 
 def _is_owner_id(value):
-    """True for a User (005) or Queue (00G) id, false for the owner's name that the twin history row holds."""
+    """True for a User (005) or Queue (00G) id, false for the owner's name that the twin history row contains."""
     value = text(value)
     return bool(_SALESFORCE_ID.match(value)) and value[:3] in ("005", "00G")
 

@@ -307,7 +307,7 @@ def test_revoked_session_fails_with_clear_error(world, fake):
     assert sync_run.status == SyncRun.Status.FAILED
     assert sync_run.error_object == "users"
     assert "Salesforce rejected the session while reading users (401 INVALID_SESSION_ID)" in sync_run.error_message
-    assert "store a new access token" in sync_run.error_message
+    assert "Store a new access token" in sync_run.error_message
     assert portal.status == Portal.Status.ERROR
     assert not Owner.objects.filter(portal=portal).exists()
 
@@ -398,7 +398,7 @@ def test_request_limit_gives_up_after_retries(portal, fake, monkeypatch):
 
     sync_run = SyncRun.objects.get(portal=portal)
     assert sync_run.status == SyncRun.Status.FAILED
-    assert "kept answering 403 REQUEST_LIMIT_EXCEEDED while reading users after 2 attempts" in sync_run.error_message
+    assert "kept returning 403 REQUEST_LIMIT_EXCEEDED while reading users after 2 attempts" in sync_run.error_message
 
 
 @pytest.mark.django_db
@@ -417,7 +417,7 @@ def test_outage_keeps_written_pages_and_resumes(world, monkeypatch):
         # then: the run failed naming the object, kept its pages and cursor, and resumes to the end
         sync_run = SyncRun.objects.get(portal=portal)
         assert sync_run.status == SyncRun.Status.FAILED
-        assert "kept answering 503" in sync_run.error_message
+        assert "kept returning 503" in sync_run.error_message
         assert Owner.objects.filter(portal=portal).count() == 3
         assert sync_run.cursor["users"] == engine.DONE
         fake.faults.clear()
