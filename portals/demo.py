@@ -132,8 +132,12 @@ def _enqueue(task, **kwargs):
 
 
 def _connect_to_fake(portal, fake):
-    from portals.connectors import fake_support
+    from portals.connectors import fake_support, salesforce
 
+    if portal.vendor == Portal.Vendor.SALESFORCE:
+        # The fake Salesforce serves HTTPS with a throwaway certificate authority; its session trusts it.
+        # NOTE: this reaches tasks run in this process (eager mode) only, not a separate worker.
+        salesforce.session_factory = fake.requests_session
     portal.api_base_url = fake.base_url
     portal.set_credentials(fake_support.demo_credentials(portal.vendor, fake))
     portal.save(update_fields=["api_base_url", "credentials_encrypted", "updated_at"])

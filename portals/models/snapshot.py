@@ -177,6 +177,7 @@ class Touchpoint(SnapshotRecord):
         WEBINAR = "webinar", "Webinar"
         CHAT = "chat", "Chat"
         OFFLINE_IMPORT = "offline_import", "Offline import"
+        OTHER = "other", "Other campaign response"
 
     contact_external_id = models.CharField(max_length=100)
     occurred_at = models.DateTimeField()
