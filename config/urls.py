@@ -12,6 +12,7 @@ urlpatterns = [
     path("home/", account_views.client_home, name="client-home"),
     path("clients/", portal_views.ClientListView.as_view(), name="client-list"),
     path("clients/<int:pk>/", portal_views.ClientDetailView.as_view(), name="client-detail"),
+    path("", include("reports.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]
