@@ -173,3 +173,114 @@ class TaskComment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+
+
+class CustomTool(models.Model):
+    """A tool a consultancy adds to the shipped catalog, in the catalog's entry shape."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="custom_tools")
+    slug = models.SlugField(max_length=80)
+    entry = models.JSONField(help_text="Catalog entry: name, vendor, category, domain, crm_integrations, fingerprints.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="customtool_unique_slug_per_org")]
+
+    def __str__(self):
+        return self.slug
+
+
+class ToolAnswer(models.Model):
+    """A questionnaire answer about one tool of a client: in use or not, and whether it feeds the CRM."""
+
+    class Integration(models.TextChoices):
+        YES = "yes", "Feeds the CRM"
+        ONE_WAY = "one_way", "One-way only"
+        NO = "no", "Not connected"
+        UNKNOWN = "unknown", "Don't know"
+
+    client = models.ForeignKey("portals.Client", on_delete=models.CASCADE, related_name="tool_answers")
+    tool_slug = models.CharField(max_length=80)
+    in_use = models.BooleanField(default=True)
+    integration = models.CharField(max_length=20, choices=Integration.choices, default=Integration.UNKNOWN)
+    notes = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tool_slug"]
+        constraints = [models.UniqueConstraint(fields=["client", "tool_slug"], name="toolanswer_unique_per_client")]
+
+
+class WebsitePage(models.Model):
+    """A page of the client's website to scan: fetched by the worker, or uploaded when it has no network."""
+
+    client = models.ForeignKey("portals.Client", on_delete=models.CASCADE, related_name="website_pages")
+    url = models.URLField(max_length=2000)
+    uploaded_html = models.TextField(blank=True, help_text="Saved page source; when empty the worker fetches the URL.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["url"]
+
+
+class InventoryRun(models.Model):
+    """One stack inventory of a client: each tool found, its classification and the evidence."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    client = models.ForeignKey("portals.Client", on_delete=models.CASCADE, related_name="inventory_runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.JSONField(default=dict, blank=True, help_text="Steps done of the evidence sources.")
+    headline = models.CharField(max_length=300, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    overlaps = models.JSONField(default=list, blank=True)
+    missing_categories = models.JSONField(default=list, blank=True)
+    scan_results = models.JSONField(default=list, blank=True, help_text="Per page: URL, status or error.")
+    stack_svg = models.TextField(blank=True)
+    previous_run = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    changes = models.JSONField(default=dict, blank=True, help_text="Status changes since the previous run.")
+    error_message = models.TextField(blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ToolUsage(models.Model):
+    """One tool in one inventory run, with its classification and the evidence behind it."""
+
+    class Status(models.TextChoices):
+        INTEGRATED = "integrated", "Integrated"
+        PARTIAL = "partially_integrated", "Partially integrated"
+        ISLAND = "island", "Island"
+        UNKNOWN = "unknown", "Unknown"
+
+    client = models.ForeignKey("portals.Client", on_delete=models.CASCADE, related_name="+")
+    inventory_run = models.ForeignKey(InventoryRun, on_delete=models.CASCADE, related_name="tools")
+    tool_slug = models.CharField(max_length=80)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=50)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    reason = models.CharField(max_length=500)
+    evidence = models.JSONField(default=list, blank=True)
+
+    objects = ClientScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "name"]
+        constraints = [models.UniqueConstraint(fields=["inventory_run", "tool_slug"], name="toolusage_unique_per_run")]
