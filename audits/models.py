@@ -93,7 +93,7 @@ class Finding(models.Model):
     summary = models.TextField()
     measured_value = models.FloatField(null=True, blank=True)
     threshold = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=30, blank=True)
+    unit = models.CharField(max_length=100, blank=True)
     affected_count = models.PositiveIntegerField(default=0)
     denominator = models.PositiveIntegerField(null=True, blank=True)
     evidence = models.JSONField(default=dict, blank=True)

@@ -3,6 +3,7 @@ import logging
 import time
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .checks.base import CheckContext, all_checks
@@ -28,7 +29,11 @@ def audit_run_create(*, client, engagement=None, portals=None, requested_by=None
         raise AuditInputError(f"Portals {foreign} belong to another client.")
 
     thresholds = effective_thresholds(engagement.threshold_overrides if engagement else None)
-    previous = AuditRun.objects.filter(client=client, status=AuditRun.Status.SUCCEEDED).order_by("-finished_at").first()
+    previous = (
+        AuditRun.objects.filter(client=client, status=AuditRun.Status.SUCCEEDED)
+        .order_by(F("finished_at").desc(nulls_last=True), "-created_at")
+        .first()
+    )
     with transaction.atomic():
         audit_run = AuditRun.objects.create(
             client=client,

@@ -100,9 +100,14 @@ class EngagementSerializer(serializers.ModelSerializer):
         return fields
 
     def validate_threshold_overrides(self, value):
-        # NOTE: keys are checked against the audit check registry once it exists; here only the shape is.
+        from audits.thresholds import effective_thresholds
+
         if not isinstance(value, dict):
             raise serializers.ValidationError('Threshold overrides must be an object, e.g. {"duplicate_rate": 0.05}.')
+        try:
+            effective_thresholds(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
         return value
 
     def validate(self, attrs):
