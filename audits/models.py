@@ -18,6 +18,9 @@ class AuditRun(models.Model):
     portals = models.ManyToManyField("portals.Portal", related_name="audit_runs")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     thresholds = models.JSONField(default=dict, blank=True, help_text="The thresholds the run used.")
+    as_of = models.DateTimeField(
+        null=True, blank=True, help_text="The time ages and SLAs are measured at; the run's start when empty."
+    )
     checks_total = models.PositiveIntegerField(default=0)
     checks_done = models.PositiveIntegerField(default=0)
     health_score = models.FloatField(null=True, blank=True)

@@ -17,7 +17,7 @@ class AuditInputError(ValueError):
     pass
 
 
-def audit_run_create(*, client, engagement=None, portals=None, requested_by=None):
+def audit_run_create(*, client, engagement=None, portals=None, requested_by=None, as_of=None):
     """Queue an audit of the client's portals (all of them when `portals` is None)."""
     portals = list(portals if portals is not None else client.portals.all())
     if not portals:
@@ -42,6 +42,7 @@ def audit_run_create(*, client, engagement=None, portals=None, requested_by=None
             checks_total=len(all_checks()),
             previous_run=previous,
             requested_by=requested_by,
+            as_of=as_of,
         )
         audit_run.portals.set(portals)
 
@@ -74,7 +75,7 @@ def audit_check_execute(*, audit_run_id, check_code):
         client_id=audit_run.client_id,
         portal_ids=list(audit_run.portals.values_list("pk", flat=True)),
         thresholds=audit_run.thresholds,
-        now=audit_run.started_at or timezone.now(),
+        now=audit_run.as_of or audit_run.started_at or timezone.now(),
     )
 
     started = time.monotonic()

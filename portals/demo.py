@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import ClientUser, Membership, Organization, User
 
@@ -81,7 +82,12 @@ def _seed_client(organization, manifest):
     Engagement.objects.get_or_create(
         client=client,
         name="Marketing operations audit",
-        defaults={"kind": Engagement.Kind.AUDIT, "status": Engagement.Status.ACTIVE, "start_date": date(2026, 11, 2)},
+        defaults={
+            "kind": Engagement.Kind.AUDIT,
+            "status": Engagement.Status.ACTIVE,
+            "start_date": date(2026, 11, 2),
+            "threshold_overrides": engagement_thresholds(manifest["rules"]),
+        },
     )
     for spec in manifest["portals"]:
         Portal.objects.get_or_create(
@@ -89,6 +95,28 @@ def _seed_client(organization, manifest):
             defaults={"name": f"{profile['name']} {spec['vendor'].title()}"},
         )
     return client
+
+
+def engagement_thresholds(rules):
+    """The client's own definitions from the sample manifest: MQL fit criteria, working hours, stage limits."""
+    fit = rules.get("fit_criteria") or {}
+    hours = rules.get("working_hours") or {}
+    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    overrides = {
+        "fit_min_employees": fit.get("employees_min"),
+        "fit_max_employees": fit.get("employees_max"),
+        "fit_industries": fit.get("industries"),
+        "fit_title_keywords": fit.get("title_keywords"),
+        "stuck_stage_days": rules.get("stuck_days"),
+        "campaign_naming_pattern": rules.get("campaign_naming_regex"),
+        "duplicate_rate": rules.get("duplicate_threshold"),
+        "time_zone": hours.get("timezone"),
+        "speed_to_lead_minutes": hours.get("sla_minutes"),
+        "working_hours_start": int(hours["start"].split(":")[0]) if hours.get("start") else None,
+        "working_hours_end": int(hours["end"].split(":")[0]) if hours.get("end") else None,
+        "working_days": [days.index(day) for day in hours["days"]] if hours.get("days") else None,
+    }
+    return {key: value for key, value in overrides.items() if value is not None}
 
 
 def _seed_user(email, full_name, is_staff=False):
@@ -192,7 +220,9 @@ def demo_audit(manifests, *, log):
         client = Client.objects.get(name=manifest["client"]["name"])
         # Pardot mirrors the Salesforce leads, so auditing both would count every lead twice.
         portals = list(client.portals.exclude(vendor=Portal.Vendor.PARDOT))
-        audit_run = audit_run_create(client=client, engagement=client.engagements.first(), portals=portals)
+        # Ages and SLAs are measured at the date the sample portals describe, not today.
+        as_of = parse_datetime(manifest["as_of"])
+        audit_run = audit_run_create(client=client, engagement=client.engagements.first(), portals=portals, as_of=as_of)
         audit_run_task.delay(client_id=client.pk, audit_run_id=audit_run.pk)
 
         deadline = time.monotonic() + SYNC_TIMEOUT_SECONDS

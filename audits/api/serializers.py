@@ -12,7 +12,7 @@ class AuditRunSerializer(serializers.ModelSerializer):
         model = AuditRun
         fields = [
             "id", "client", "engagement", "portals", "status", "checks_total", "checks_done", "percent",
-            "health_score", "thresholds", "previous_run", "error_message", "created_at", "started_at", "finished_at",
+            "health_score", "thresholds", "as_of", "previous_run", "error_message", "created_at", "started_at", "finished_at",
         ]
         read_only_fields = fields
 
@@ -21,6 +21,9 @@ class AuditRunCreateSerializer(serializers.Serializer):
     client = TenantRelatedField(model=Client)
     engagement = TenantRelatedField(model=Engagement, required=False, allow_null=True)
     portals = TenantRelatedField(model=Portal, many=True, required=False, help_text="Defaults to every portal of the client.")
+    as_of = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="Measure ages and SLAs at this time, e.g. the export date of CSV data."
+    )
 
 
 class CheckResultSerializer(serializers.ModelSerializer):

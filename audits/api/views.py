@@ -55,6 +55,7 @@ class AuditRunViewSet(TenantScopedViewSetMixin, mixins.CreateModelMixin, viewset
                 engagement=data.get("engagement"),
                 portals=data.get("portals") or None,
                 requested_by=request.user,
+                as_of=data.get("as_of"),
             )
         except (services.AuditInputError, ValueError) as error:
             raise serializers.ValidationError({"detail": str(error)}) from error
