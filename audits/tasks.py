@@ -38,3 +38,16 @@ def audit_check_task(self, *, client_id, audit_run_id, check_code):
     if is_last:
         services.audit_run_finish(audit_run_id=audit_run_id)
     return check_code
+
+
+@shared_task(bind=True, acks_late=True)
+def inventory_run_task(self, *, client_id, inventory_run_id):
+    from .inventory_runs import inventory_run_execute
+    from .models import InventoryRun
+
+    if not InventoryRun.objects.filter(client_id=client_id, pk=inventory_run_id).exists():
+        logger.warning("inventory skipped, run not found client_id=%s inventory_run_id=%s", client_id, inventory_run_id)
+        return None
+
+    run = inventory_run_execute(inventory_run_id=inventory_run_id)
+    return run.status

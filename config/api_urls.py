@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from accounts.api import views as account_api
+from audits.api import inventory as inventory_api
 from audits.api import views as audit_api
 from portals.api import sync_views as sync_api
 from portals.api import views as portal_api
@@ -25,6 +26,9 @@ router.register("audit-runs", audit_api.AuditRunViewSet, basename="audit-run")
 router.register("findings", audit_api.FindingViewSet, basename="finding")
 router.register("remediation-tasks", audit_api.RemediationTaskViewSet, basename="remediation-task")
 router.register("checks", audit_api.CheckRegistryView, basename="check")
+router.register("inventory-runs", inventory_api.InventoryRunViewSet, basename="inventory-run")
+router.register("tool-answers", inventory_api.ToolAnswerViewSet, basename="tool-answer")
+router.register("website-pages", inventory_api.WebsitePageViewSet, basename="website-page")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -209,6 +209,20 @@ def _wait(sync_run, log):
     return sync_run
 
 
+def demo_inventory(manifests, *, log):
+    """Take a stack inventory of each sample client, measured at the date the sample portals describe."""
+    from audits.inventory_runs import inventory_run_create, inventory_run_execute
+
+    runs = []
+    for manifest in manifests:
+        client = Client.objects.get(name=manifest["client"]["name"])
+        run = inventory_run_create(client=client)
+        run = inventory_run_execute(inventory_run_id=run.pk, now=parse_datetime(manifest["as_of"]))
+        log(f"  {client.name}: {run.headline}")
+        runs.append(run)
+    return runs
+
+
 def demo_audit(manifests, *, log):
     """Audit each sample client's CRM and spend portals and wait for the health score."""
     from audits.models import AuditRun

@@ -93,6 +93,13 @@ def _audit_rows(client, portal, engagement):
     )
     TaskComment.objects.create(client=client, task=task, body="Zebra comment")
 
+    from audits.models import InventoryRun, ToolAnswer, ToolUsage, WebsitePage
+
+    inventory = InventoryRun.objects.create(client=client, status="succeeded", headline="Zebra stack: 1 tool")
+    ToolUsage.objects.create(client=client, inventory_run=inventory, tool_slug="drift", name="Drift", category="chat", status="island", reason="Zebra island")
+    ToolAnswer.objects.create(client=client, tool_slug="drift", notes="Zebra uses Drift")
+    WebsitePage.objects.create(client=client, url="https://zebra-corp.test/", uploaded_html="<html>zebra</html>")
+
 
 def _sync_rows(client, portal):
     """A finished sync with one synced contact, and a CSV upload waiting for its column mapping."""

@@ -148,6 +148,7 @@ SPECTACULAR_SETTINGS = {
         "CsvUploadStatusEnum": "portals.models.sync.CsvUpload.Status",
         "CheckResultStatusEnum": "audits.models.CheckResult.Status",
         "RemediationTaskStatusEnum": "audits.models.RemediationTask.Status",
+        "ToolStatusEnum": "audits.models.ToolUsage.Status",
     },
 }
 
@@ -180,3 +181,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Stack inventories fetch the client's website home pages; turn off where workers have no network.
+INVENTORY_FETCH_WEBSITES = env.bool("INVENTORY_FETCH_WEBSITES", default=True)

@@ -10,3 +10,6 @@ os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailB
 os.environ.setdefault("VENDOR_URL_ALLOW_PRIVATE", "true")
 
 from .base import *  # noqa: E402,F401,F403
+
+# The demo's sample clients have no reachable websites.
+INVENTORY_FETCH_WEBSITES = False

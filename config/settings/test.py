@@ -17,3 +17,4 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 REDIS_TEST_URL = env.str("REDIS_TEST_URL", default="redis://127.0.0.1:6379/15")
 # Retries against the local fake vendor servers need no real backoff.
 VENDOR_RETRY_BACKOFF_SECONDS = 0.01
+INVENTORY_FETCH_WEBSITES = False

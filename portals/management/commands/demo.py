@@ -34,6 +34,8 @@ class Command(BaseCommand):
             demo.demo_sync(manifests, data_dir, log=self.stdout.write)
             self.stdout.write("Auditing the sample clients:")
             demo.demo_audit(manifests, log=self.stdout.write)
+            self.stdout.write("Taking stack inventories:")
+            demo.demo_inventory(manifests, log=self.stdout.write)
 
         self.stdout.write(self.style.SUCCESS("Sample data is ready."))
         self.stdout.write(f"Logins (password for all: {demo.DEMO_PASSWORD}):")
