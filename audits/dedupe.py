@@ -57,7 +57,7 @@ class Cluster:
 @dataclass
 class ClusterReport:
     clusters: list = field(default_factory=list)
-    # Records merged by each rule, in rule order; their sum is the surplus of all clusters.
+    # Records merged by each rule, in rule order. Their sum is the surplus of all clusters.
     merged_by_rule: Counter = field(default_factory=Counter)
     skipped_blocks: int = 0
 
@@ -93,12 +93,12 @@ def id_sort_key(external_id):
 
 
 def survivor_sort_key(row):
-    """Oldest created first (records without a creation date last), then the lowest external id."""
+    """Order records for survival: oldest created first (no creation date last), then the lowest external id."""
     return (row.created_at is None, row.created_at or _NEWEST, id_sort_key(row.external_id))
 
 
 def exact_email_surplus(rows):
-    """Surplus records whose email string is identical to another record's in the same portal."""
+    """Count the surplus records whose email string is identical to another record's in the same portal."""
     counts = Counter((row.portal_id, row.email) for row in rows if row.email)
     return sum(count - 1 for count in counts.values())
 
@@ -126,7 +126,7 @@ def cluster_contacts(rows, strip_plus_tags):
 def cluster_companies(rows):
     """Return (domain groups to merge, name-similarity candidates to review) for CompanyRows.
 
-    Name candidates link companies of different domain groups; they are never merged automatically,
+    Name candidates link companies of different domain groups. They are never merged automatically,
     because two companies with one name may be separate legal entities.
     """
     domains = _Merger(len(rows))
@@ -138,7 +138,11 @@ def cluster_companies(rows):
     for first, second in domains.merged_pairs():
         candidates.union(first, second, rule=None)
     blocks = _blocks(rows, names, lambda name: name.replace(" ", "")[:3])
-    candidates.merge_pairs(blocks, lambda first, second: _compare_company_names(names[first], names[second]))
+    candidates.merge_pairs(
+        blocks,
+        lambda first, second: _compare_company_names(names[first], names[second]),
+        split_key=lambda index: names[index].replace(" ", "")[:6],
+    )
     candidate_report = candidates.report(rows, required_rule=RULE_COMPANY_NAME)
     return domain_report, candidate_report
 
@@ -252,9 +256,15 @@ class _Merger:
                 first_with_key[key] = index
 
     def merge_pairs(self, blocks, compare, split_key=None):
+        skipped_before = self.skipped_blocks
         for block in blocks:
             for part in self._fit_block(block, split_key):
                 self._merge_block(part, compare)
+
+        if self.skipped_blocks > skipped_before:
+            logger.warning(
+                "duplicate blocks skipped blocks=%s max_block_size=%s", self.skipped_blocks - skipped_before, MAX_BLOCK_SIZE
+            )
 
     def merged_pairs(self):
         return [(first, second) for first, second, _ in self.merges]
@@ -289,9 +299,7 @@ class _Merger:
                 parts[split_key(index)].append(index)
         fitting = [part for part in parts.values() if 1 < len(part) <= MAX_BLOCK_SIZE]
         oversize = [part for part in parts.values() if len(part) > MAX_BLOCK_SIZE] if parts else [block]
-        if oversize:
-            self.skipped_blocks += len(oversize)
-            logger.warning("duplicate block skipped records=%s max_block_size=%s", max(map(len, oversize)), MAX_BLOCK_SIZE)
+        self.skipped_blocks += len(oversize)
         return fitting
 
     def _merge_block(self, block, compare):

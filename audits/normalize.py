@@ -18,7 +18,7 @@ LEGAL_SUFFIXES = frozenset({
     "se", "spa", "srl",
 })
 
-# A phone number needs this many digits to be a matching key; shorter values are extensions or junk.
+# A phone number needs this many digits to be a matching key. Shorter values are extensions or junk.
 PHONE_MIN_DIGITS = 7
 # Numbers are compared on their last 10 digits, so "+1 555 010 2000" equals "555-010-2000".
 PHONE_KEY_DIGITS = 10
@@ -28,7 +28,7 @@ _NON_LETTER = re.compile(r"[^a-z]+")
 
 
 def normalize_email(value, strip_plus_tags=False):
-    """Trim and lower-case an email address; with `strip_plus_tags`, drop a "+tag" from the local part."""
+    """Trim and lower-case an email address, and drop a "+tag" from the local part when `strip_plus_tags` is set."""
     email = (value or "").strip().lower()
     if not strip_plus_tags or "@" not in email:
         return email
@@ -52,7 +52,7 @@ def is_valid_email(value):
 
 
 def email_domain(value):
-    """The normalised domain of an email address ("Kim.Lee@WWW.Acme.test " -> "acme.test"), or ""."""
+    """Return the normalised domain of an email address ("Kim.Lee@WWW.Acme.test " -> "acme.test"), or ""."""
     email = (value or "").strip()
     if "@" not in email:
         return ""
@@ -68,7 +68,7 @@ def normalize_domain(value):
 
 
 def phone_key(value):
-    """The last 10 digits of a phone number, or "" when it has fewer than 7 digits."""
+    """Return the last 10 digits of a phone number, or "" when it has fewer than 7 digits."""
     digits = "".join(character for character in (value or "") if character.isdigit())
     if len(digits) < PHONE_MIN_DIGITS:
         return ""

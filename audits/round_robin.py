@@ -43,9 +43,10 @@ def is_available(rep, moment, absences):
 
 
 def simulate_rotation(reps, absences, leads, last_rep=None):
-    """Assign `leads` [(lead, time)] under the policy; return [(lead, rep)], rep None when nobody is available.
+    """Assign `leads` [(lead, time)] under the policy and return [(lead, rep)].
 
-    `last_rep` is the rep who got the lead before the first one; None starts at the first rep.
+    The rep is None when no rep is available. `last_rep` is the rep who got the lead before the
+    first one, and None starts the rotation at the first rep.
     """
     pointer = reps.index(last_rep) if last_rep in reps else -1
     assigned = []
@@ -61,7 +62,7 @@ def simulate_rotation(reps, absences, leads, last_rep=None):
 
 
 def leads_to_unavailable_reps(assignments, absences):
-    """The leads of the log [(lead, time, rep)] that went to a rep who was absent at that time."""
+    """Return the leads of the log [(lead, time, rep)] that went to a rep who was absent at that time."""
     return [lead for lead, moment, rep in assignments if not is_available(rep, moment, absences)]
 
 

@@ -33,7 +33,7 @@ DEFAULT_THRESHOLDS = {
     # Share of lifecycle stage changes made by an import or by hand (not by a workflow) above which
     # the stages are reported as not governed by automation.
     "lifecycle_manual_change_rate": 0.10,
-    # Words in a form name that mark a demo request; a submission of such a form starts the
+    # Words in a form name that mark a demo request. A submission of such a form starts the
     # speed-to-lead clock of a contact that has no MQL date.
     "demo_form_keywords": ["demo"],
     # Share of contacts with the original source Offline sources above which the offline bucket hides

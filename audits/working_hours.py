@@ -45,12 +45,12 @@ class WorkingHours:
         return (self.end_hour - self.start_hour) * 60
 
     def local_time(self, moment):
-        """The wall-clock time of an aware datetime in the team's time zone, as a naive datetime."""
+        """Convert an aware datetime to the wall-clock time in the team's time zone, as a naive datetime."""
         return moment.astimezone(self.time_zone).replace(tzinfo=None)
 
 
 def working_minutes(start, end, hours):
-    """Return the working minutes from `start` to `end` (aware datetimes); negative when end is before start."""
+    """Return the working minutes from `start` to `end` (aware datetimes), negative when end is before start."""
     return _minutes_since_epoch(end, hours) - _minutes_since_epoch(start, hours)
 
 

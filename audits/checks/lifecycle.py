@@ -18,12 +18,12 @@ from portals.models.snapshot import FUNNEL_STAGES, STAGE_DATE_FIELDS
 
 # Stages that can be skipped: every funnel stage after the optional Subscriber and before the last.
 SKIPPABLE_STAGES = FUNNEL_STAGES[1:-1]
-# Stages where a contact waits for someone to act; Subscriber, Lead and Customer may last for years.
+# Stages where a contact waits for someone to act. Subscriber, Lead and Customer may last for years.
 STUCK_STAGES = ["marketingqualifiedlead", "salesqualifiedlead", "opportunity"]
 
 
 def any_of(conditions):
-    """OR of a list of Q objects; an empty list matches nothing."""
+    """Combine Q objects with OR. An empty list matches nothing."""
     if not conditions:
         return Q(pk__isnull=True)
     return reduce(or_, conditions)
@@ -34,19 +34,19 @@ def date_set(stage):
 
 
 def in_funnel():
-    """Contacts whose current stage is a funnel stage or who have any funnel stage date."""
+    """Match contacts whose current stage is a funnel stage or who have any funnel stage date."""
     return Q(lifecycle_stage__in=FUNNEL_STAGES) | any_of([date_set(stage) for stage in FUNNEL_STAGES])
 
 
 def skipped(stage):
-    """Contacts that reached a stage after `stage` (current stage or a later date) without a date for `stage`."""
+    """Match contacts that reached a stage after `stage` (current stage or a later date) without a date for `stage`."""
     later = FUNNEL_STAGES[FUNNEL_STAGES.index(stage) + 1:]
     reached_later = Q(lifecycle_stage__in=later) | any_of([date_set(later_stage) for later_stage in later])
     return ~date_set(stage) & reached_later
 
 
 def out_of_order(earlier, later):
-    """Contacts whose `later` stage date is before their `earlier` stage date."""
+    """Match contacts whose `later` stage date is before their `earlier` stage date."""
     return Q(**{f"{STAGE_DATE_FIELDS[later]}__lt": F(STAGE_DATE_FIELDS[earlier])})
 
 
@@ -83,7 +83,7 @@ class SkippedStages(LifecycleCheck):
             steps=[
                 "Add a workflow that sets every earlier lifecycle stage date when a later stage is set, "
                 "or gate the later stage on the earlier one.",
-                "Stop imports and integrations from writing a later lifecycle stage directly; map them to Lead and let workflows move the contact.",
+                "Stop imports and integrations from writing a later lifecycle stage directly. Map them to Lead and let workflows move the contact.",
                 "Backfill the missing Became-a dates from deal and activity history where it shows when the contact qualified.",
             ],
             priority="p2",
@@ -225,8 +225,8 @@ class MissingEntryDates(LifecycleCheck):
         "missing_date": Remediation(
             title="Record the entry date of every lifecycle stage",
             steps=[
-                "Set lifecycle stages only through the CRM property, so that the vendor records the Became-a date; "
-                "do not write the stage through integrations that bypass it.",
+                "Set lifecycle stages only through the CRM property, so that the vendor records the Became-a date, "
+                "and not through integrations that bypass it.",
                 "Backfill the empty dates from the lifecycle stage history (the date of the change to the current stage).",
             ],
             priority="p2",
@@ -295,7 +295,7 @@ class StuckInStage(LifecycleCheck):
         "stuck_stage_days before the audit."
     )
     why_it_matters = (
-        "MQLs, SQLs and opportunities are stages where sales must act; contacts that sit there for months "
+        "MQLs, SQLs and opportunities are stages where sales must act. Contacts that sit there for months "
         "inflate the pipeline and hide leads that need follow-up or recycling."
     )
     thresholds = ("stuck_stage_days", "tolerated_rate")

@@ -12,7 +12,7 @@ MANUAL_SOURCES = [ChangeSource.IMPORT, ChangeSource.USER]
 
 
 def funnel_rank(field_name):
-    """The position of a stage field's value in FUNNEL_STAGES, NULL for stages outside the funnel."""
+    """Build the position of a stage field's value in FUNNEL_STAGES as an expression, NULL outside the funnel."""
     whens = [When(**{field_name: stage}, then=Value(index)) for index, stage in enumerate(FUNNEL_STAGES)]
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
@@ -141,13 +141,13 @@ class StageSetManually(LifecycleCheck):
     def _finding(self, source, count, total, threshold, source_changes):
         share = rate(count, total)
         by_stage = dict(source_changes.values_list("to_stage").annotate(count=Count("pk")).order_by())
-        how = "an import" if source == ChangeSource.IMPORT else "a user by hand"
+        made_by = "an import" if source == ChangeSource.IMPORT else "a user by hand"
         return FindingData(
             key=f"changed_by:{source}",
             severity=severity_for_rate(share, threshold),
-            title=f"{plural(count, 'lifecycle stage change')} made by {how}",
+            title=f"{plural(count, 'lifecycle stage change')} made by {made_by}",
             summary=(
-                f"{count} of {total} lifecycle stage changes ({percent(share)}) were made by {how}, not by a workflow. "
+                f"{count} of {total} lifecycle stage changes ({percent(share)}) were made by {made_by}, not by a workflow. "
                 "Stages set this way skip the MQL criteria and the hand-off to sales."
             ),
             measured_value=share,

@@ -26,9 +26,11 @@ def with_company_fit(contacts):
 
 def with_engagement(mqls):
     """Annotate has_engagement: a touchpoint other than a sales activity at or before the MQL date."""
+    # client_id lets the database use the (client, contact_external_id, occurred_at) index.
     engagement = Touchpoint.objects.filter(
-        portal_id=OuterRef("portal_id"),
+        client_id=OuterRef("client_id"),
         contact_external_id=OuterRef("external_id"),
+        portal_id=OuterRef("portal_id"),
         is_sales_activity=False,
         occurred_at__lte=OuterRef("became_mql_at"),
     )
@@ -36,7 +38,7 @@ def with_engagement(mqls):
 
 
 def fit_failures(thresholds):
-    """Q per fit criterion that matches MQLs whose known value fails it; a criterion not configured matches nothing."""
+    """Build a Q per fit criterion that matches MQLs whose known value fails it. A criterion not configured matches nothing."""
     minimum, maximum = thresholds["fit_min_employees"], thresholds["fit_max_employees"]
     industries = [industry.lower() for industry in thresholds["fit_industries"]]
     keywords = thresholds["fit_title_keywords"]
@@ -51,7 +53,7 @@ def fit_failures(thresholds):
 
 
 def unknown_values():
-    """Q per fit criterion that matches MQLs with no value to check."""
+    """Build a Q per fit criterion that matches MQLs with no value to check."""
     return {
         "company_size": Q(fit_employees__isnull=True),
         "industry": Q(fit_industry__isnull=True),

@@ -1,4 +1,4 @@
-"""factory-boy factories of snapshot rows. Pass `portal=`; the row's client is the portal's client."""
+"""factory-boy factories of snapshot rows. Pass `portal=`, and the row's client is the portal's client."""
 from datetime import datetime, timezone
 
 import factory
@@ -6,7 +6,7 @@ import factory
 from portals.models import Company, Contact, Form, LifecycleChange, Owner, Touchpoint
 from tests.factories import PortalFactory
 
-# Default time of rows that need one; tests that measure time pass their own.
+# Default time of rows that need one. Tests that measure time pass their own.
 BASE_TIME = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 
 

@@ -192,6 +192,30 @@ def test_contact_survivor_is_oldest():
     assert cluster.ids == ["9", "10", "11"]
 
 
+def dana_smith(external_id, company):
+    return ContactRow(1, external_id, f"dana{external_id}@example.com", "Dana", "Smith", company, "", None)
+
+
+def test_oversize_block_split_by_company(monkeypatch):
+    monkeypatch.setattr("audits.dedupe.MAX_BLOCK_SIZE", 2)
+    rows = [dana_smith("1", "Acme"), dana_smith("2", "Acme Inc."), dana_smith("3", "Zeta")]
+
+    report = cluster_contacts(rows, strip_plus_tags=True)
+
+    assert [cluster.ids for cluster in report.clusters] == [["1", "2"]]
+    assert report.skipped_blocks == 0
+
+
+def test_oversize_block_skipped_and_counted(monkeypatch):
+    monkeypatch.setattr("audits.dedupe.MAX_BLOCK_SIZE", 2)
+    rows = [dana_smith("1", "Acme"), dana_smith("2", "Acme"), dana_smith("3", "Acme")]
+
+    report = cluster_contacts(rows, strip_plus_tags=True)
+
+    assert report.clusters == []
+    assert report.skipped_blocks == 1
+
+
 # Duplicate companies
 
 

@@ -1,0 +1,185 @@
+"""Speed to lead: working minutes from the MQL date (or a demo request) to the first sales activity.
+
+The clock starts at the Became-an-MQL date. A contact without one starts at its first submission of
+a demo form, which is a form whose name contains a demo_form_keywords word. It stops at the first touchpoint
+marked as a sales activity (a logged call or meeting) at or after the start. Only working hours
+count, in the team's time zone (audits.working_hours).
+"""
+import statistics
+from collections import defaultdict
+
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from audits.checks.base import CheckOutcome, FindingData, Remediation, rate, register
+from audits.checks.lead_handling import LeadHandlingCheck, owner_names
+from audits.checks.lifecycle import any_of
+from audits.checks.measures import percent, plural, sample_ids, severity_for_rate
+from audits.working_hours import WorkingHours, working_minutes_many
+from portals.models import Contact, Form, Touchpoint
+
+NO_SOURCE = "(no original source)"
+NO_OWNER = "(no owner)"
+
+
+def lead_clock_rows(context):
+    """Return [(contact id, clock start, owner id, original source, first sales activity or None)] in one query."""
+    keywords = context.thresholds["demo_form_keywords"]
+    demo_form = Form.objects.filter(portal_id=OuterRef("portal_id"), external_id=OuterRef("form_external_id")).filter(
+        any_of([Q(name__icontains=keyword) for keyword in keywords])
+    )
+    # client_id lets the database use the (client, contact_external_id, occurred_at) index.
+    first_demo_request = (
+        Touchpoint.objects.filter(
+            client_id=OuterRef("client_id"),
+            contact_external_id=OuterRef("external_id"),
+            portal_id=OuterRef("portal_id"),
+            kind=Touchpoint.Kind.FORM_SUBMISSION,
+        )
+        .filter(Exists(demo_form))
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    first_activity = (
+        Touchpoint.objects.filter(
+            client_id=OuterRef("client_id"),
+            contact_external_id=OuterRef("external_id"),
+            portal_id=OuterRef("portal_id"),
+            is_sales_activity=True,
+            occurred_at__gte=OuterRef("clock_start"),
+        )
+        .order_by("occurred_at")
+        .values("occurred_at")[:1]
+    )
+    contacts = (
+        context.scoped(Contact)
+        .annotate(clock_start=Coalesce("became_mql_at", Subquery(first_demo_request)))
+        .filter(clock_start__isnull=False, clock_start__lte=context.now)
+        .annotate(first_activity_at=Subquery(first_activity))
+    )
+    return list(contacts.values_list("external_id", "clock_start", "owner_external_id", "original_source", "first_activity_at"))
+
+
+def summarize(minutes, limit):
+    """Summarize a list of working minutes: count, median, 90th percentile and count above `limit`."""
+    if not minutes:
+        return {"count": 0, "median": None, "p90": None, "above_limit": 0}
+    p90 = statistics.quantiles(minutes, n=10, method="inclusive")[-1] if len(minutes) > 1 else minutes[0]
+    return {
+        "count": len(minutes),
+        "median": round(statistics.median(minutes), 1),
+        "p90": round(p90, 1),
+        "above_limit": sum(1 for value in minutes if value > limit),
+    }
+
+
+def summarize_by(keys, minutes, limit):
+    """Apply summarize() per key to parallel lists of keys and minutes, keys in sorted order."""
+    grouped = defaultdict(list)
+    for key, value in zip(keys, minutes):
+        grouped[key].append(value)
+    return {key: summarize(grouped[key], limit) for key in sorted(grouped, key=str)}
+
+
+@register
+class SpeedToLead(LeadHandlingCheck):
+    code = "lead_handling.speed_to_lead"
+    title = "Speed to lead"
+    description = (
+        "Measures the working minutes from the MQL date (or a demo request) to the first sales activity: median, "
+        "90th percentile and the share above speed_to_lead_minutes, by owner, original source and hour of the MQL. "
+        "MQLs with no sales activity yet are counted separately."
+    )
+    why_it_matters = (
+        "A lead that waits hours for a first call has often moved on, so slow follow-up wastes the budget "
+        "that generated the MQL."
+    )
+    thresholds = ("speed_to_lead_minutes", "working_hours_start", "working_hours_end", "working_days", "time_zone",
+                  "demo_form_keywords", "tolerated_rate")
+    weight = 2.0
+    remediations = {
+        "speed_to_lead": Remediation(
+            title="Contact new MQLs within the speed-to-lead target",
+            steps=[
+                "Route MQLs to an available rep the moment they qualify, and alert the rep in the tool they watch (CRM task plus chat).",
+                "Set a service-level time for first contact and escalate to the team lead when it passes.",
+                "Log every first call or meeting in the CRM, so that speed to lead can be measured.",
+                "Review the slowest owners and sources in the evidence with the sales manager.",
+            ],
+            priority="p1",
+            effort="medium",
+            expected_impact="More MQLs reached while they are still interested, and a higher MQL-to-SQL rate.",
+        ),
+    }
+
+    def run(self, context):
+        rows = lead_clock_rows(context)
+        if not rows:
+            return CheckOutcome(None, None, 1.0, skipped_reason="No contacts have an MQL date or a demo request.")
+
+        hours = WorkingHours.from_thresholds(context.thresholds)
+        limit = context.thresholds["speed_to_lead_minutes"]
+        responded = [row for row in rows if row[4] is not None]
+        waiting = [row for row in rows if row[4] is None]
+        minutes = working_minutes_many([row[1] for row in responded], [row[4] for row in responded], hours)
+        overall = summarize(minutes, limit)
+
+        names = owner_names(context, {row[2] for row in rows if row[2]})
+        breakdowns = {
+            "by_owner": summarize_by([names.get(row[2], row[2]) or NO_OWNER for row in responded], minutes, limit),
+            "by_source": summarize_by([row[3] or NO_SOURCE for row in responded], minutes, limit),
+            "by_hour": summarize_by([hours.local_time(row[1]).hour for row in responded], minutes, limit),
+        }
+        slow_ids = [row[0] for row, value in zip(responded, minutes) if value > limit]
+
+        tolerated = context.thresholds["tolerated_rate"]
+        findings = []
+        if responded and rate(len(slow_ids), len(responded)) > tolerated:
+            findings.append(self._slow_finding(overall, limit, tolerated, breakdowns, slow_ids))
+        if rate(len(waiting), len(rows)) > tolerated:
+            findings.append(self._waiting_finding(waiting, len(rows), tolerated, names))
+
+        score = 1.0 - rate(len(slow_ids) + len(waiting), len(rows))
+        metrics = {"leads": len(rows), "responded": len(responded), "no_activity": len(waiting), **overall, **breakdowns}
+        return CheckOutcome(overall["median"], limit, score, findings, metrics=metrics)
+
+    def _slow_finding(self, overall, limit, tolerated, breakdowns, slow_ids):
+        count, total = overall["above_limit"], overall["count"]
+        share = rate(count, total)
+        return FindingData(
+            key="speed_to_lead:slow",
+            severity=severity_for_rate(share, tolerated),
+            title=f"{count} of {total} MQLs waited more than {limit} working minutes for sales (median {overall['median']:g})",
+            summary=(
+                f"{percent(share)} of the MQLs that sales contacted waited more than {limit} working minutes for the first "
+                f"call or meeting. Median {overall['median']:g} and 90th percentile {overall['p90']:g} working minutes. "
+                "The evidence breaks this down by owner, original source and hour of the MQL."
+            ),
+            measured_value=share,
+            threshold=tolerated,
+            unit="share of contacted MQLs",
+            affected_count=count,
+            denominator=total,
+            evidence={"median": overall["median"], "p90": overall["p90"], **breakdowns, "sample_ids": sample_ids(slow_ids)},
+        )
+
+    def _waiting_finding(self, waiting, total, tolerated, names):
+        share = rate(len(waiting), total)
+        by_owner = defaultdict(int)
+        for row in waiting:
+            by_owner[names.get(row[2], row[2]) or NO_OWNER] += 1
+        return FindingData(
+            key="speed_to_lead:no_activity",
+            severity=severity_for_rate(share, tolerated),
+            title=f"{plural(len(waiting), 'MQL')} with no sales activity yet",
+            summary=(
+                f"{len(waiting)} of {total} MQLs and demo requests ({percent(share)}) have no logged call or meeting "
+                "since they qualified, so their speed to lead is still open."
+            ),
+            measured_value=share,
+            threshold=tolerated,
+            unit="share of MQLs",
+            affected_count=len(waiting),
+            denominator=total,
+            evidence={"by_owner": dict(sorted(by_owner.items())), "sample_ids": sample_ids(row[0] for row in waiting)},
+        )
