@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from audits import inventory_views
 from audits import views as audit_views
 from portals import views as portal_views
 
@@ -26,6 +27,9 @@ urlpatterns = [
     path("uploads/<int:pk>/", portal_views.CsvUploadDetailView.as_view(), name="csv-upload-detail"),
     path("audits/<int:pk>/", audit_views.AuditRunDetailView.as_view(), name="audit-run-detail"),
     path("audits/<int:pk>/compare/", audit_views.AuditRunCompareView.as_view(), name="audit-run-compare"),
+    path("clients/<int:pk>/inventory/", inventory_views.ClientInventoryView.as_view(), name="client-inventory"),
+    path("clients/<int:pk>/inventory/new/", inventory_views.InventoryRunCreateView.as_view(), name="inventory-run-create"),
+    path("inventories/<int:pk>/", inventory_views.InventoryRunDetailView.as_view(), name="inventory-run-detail"),
     path("findings/<int:pk>/", audit_views.FindingDetailView.as_view(), name="finding-detail"),
     path("tasks/<int:pk>/", audit_views.TaskDetailView.as_view(), name="task-detail"),
     path("tasks/<int:pk>/comments/", audit_views.TaskCommentCreateView.as_view(), name="task-comment-create"),
