@@ -33,6 +33,9 @@ DEFAULT_THRESHOLDS = {
     # Share of lifecycle stage changes made by an import or by hand (not by a workflow) above which
     # the stages are reported as not governed by automation.
     "lifecycle_manual_change_rate": 0.10,
+    # Share of lifecycle stage changes made by an import above which imports are reported. An import that sets a
+    # stage always skips the MQL criteria, so by default every one is reported.
+    "lifecycle_import_change_rate": 0.0,
     # Words in a form name that mark a demo request. A submission of such a form starts the
     # speed-to-lead clock of a contact that has no MQL date.
     "demo_form_keywords": ["demo"],

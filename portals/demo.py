@@ -232,8 +232,8 @@ def demo_audit(manifests, *, log):
     runs = []
     for manifest in manifests:
         client = Client.objects.get(name=manifest["client"]["name"])
-        # Pardot mirrors the Salesforce leads, so auditing both would count every lead twice.
-        portals = list(client.portals.exclude(vendor=Portal.Vendor.PARDOT))
+        # Pardot and Marketo mirror the CRM's people, so auditing them with the CRM would count everyone twice.
+        portals = list(client.portals.exclude(vendor__in=[Portal.Vendor.PARDOT, Portal.Vendor.MARKETO]))
         # Ages and SLAs are measured at the date the sample portals describe, not today.
         as_of = parse_datetime(manifest["as_of"])
         audit_run = audit_run_create(client=client, engagement=client.engagements.first(), portals=portals, as_of=as_of)

@@ -35,6 +35,11 @@ def same_contact_touchpoints(context):
     )
 
 
+def tag_touchpoint():
+    """Match touchpoints that tag a contact with its event or campaign: events, webinars, offline imports with a campaign."""
+    return Q(kind__in=EVENT_KINDS) | (Q(kind=Touchpoint.Kind.OFFLINE_IMPORT) & ~Q(campaign_external_id=""))
+
+
 @register
 class OriginalSourceCoverage(AttributionCheck):
     code = "attribution.original_source_coverage"
@@ -43,7 +48,8 @@ class OriginalSourceCoverage(AttributionCheck):
         "Counts contacts with no original source, contacts with the original source Offline sources broken down "
         "by drill-down 1 (IMPORT, API, CRM_UI, ...), offline contacts with both drill-downs empty, and offline contacts "
         "with no event or campaign tag: no event or webinar touchpoint, no offline import touchpoint with a campaign, "
-        "and no value in the offline_tag_properties."
+        "and no value in the offline_tag_properties. Untagged contacts are counted only in portals that can tag them: "
+        "a portal where no contact has one of the offline_tag_properties and no touchpoint is a tag has no way to record one."
     )
     why_it_matters = (
         "A contact without a source, or an offline contact without the event or list it came from, is invisible "
@@ -102,7 +108,10 @@ class OriginalSourceCoverage(AttributionCheck):
 
     def run(self, context):
         contacts, properties = self._annotated(context)
-        offline_untagged = OFFLINE_SOURCE & Q(has_tag_touchpoint=False) & ~self._has_tag_property(properties)
+        tagging_portals = self._tagging_portals(context, properties)
+        # A filter on an empty id list would make Django skip the whole aggregate, so it gets a match-nothing condition.
+        can_tag = Q(portal_id__in=tagging_portals) if tagging_portals else Q(pk__isnull=True)
+        offline_untagged = OFFLINE_SOURCE & can_tag & Q(has_tag_touchpoint=False) & ~self._has_tag_property(properties)
         counts = contacts.aggregate(
             total=Count("pk"),
             no_source=Count("pk", filter=Q(original_source="")),
@@ -120,6 +129,7 @@ class OriginalSourceCoverage(AttributionCheck):
         counts["online"] = total - counts["no_source"] - counts["offline"]
         counts["offline_by_drill_down_1"] = dict(by_drill_down.most_common())
         counts["tag_properties"] = properties
+        counts["portals_with_tagging"] = len(tagging_portals)
 
         thresholds = context.thresholds
         tolerated = thresholds["tolerated_rate"]
@@ -139,8 +149,7 @@ class OriginalSourceCoverage(AttributionCheck):
 
     def _annotated(self, context):
         """Contacts annotated with has_tag_touchpoint and one tag_<n> text column per valid tag property."""
-        tag_touchpoint = Q(kind__in=EVENT_KINDS) | (Q(kind=Touchpoint.Kind.OFFLINE_IMPORT) & ~Q(campaign_external_id=""))
-        contacts = context.scoped(Contact).annotate(has_tag_touchpoint=Exists(same_contact_touchpoints(context).filter(tag_touchpoint)))
+        contacts = context.scoped(Contact).annotate(has_tag_touchpoint=Exists(same_contact_touchpoints(context).filter(tag_touchpoint())))
         properties = [name for name in context.thresholds["offline_tag_properties"] if _PROPERTY_NAME.match(name)]
         # Coalesce turns a missing key into "", so that the negated tag condition is not NULL.
         tags = {
@@ -148,6 +157,19 @@ class OriginalSourceCoverage(AttributionCheck):
             for index, name in enumerate(properties)
         }
         return contacts.annotate(**tags), properties
+
+    def _tagging_portals(self, context, properties):
+        """Return the ids of the portals where an offline contact can carry a tag.
+
+        Such a portal has a contact with one of the tag properties (an empty value counts, because it shows that the
+        property exists) or a touchpoint that tags a contact. Elsewhere a missing tag is not the client's omission.
+        """
+        tag_touchpoints = context.scoped(Touchpoint).filter(tag_touchpoint())
+        portals = set(tag_touchpoints.values_list("portal_id", flat=True).distinct())
+        if properties:
+            with_property = context.scoped(Contact).filter(extra__has_any_keys=properties)
+            portals.update(with_property.values_list("portal_id", flat=True).distinct())
+        return sorted(portals)
 
     def _has_tag_property(self, properties):
         return reduce(or_, (Q(**{f"tag_{index}__gt": ""}) for index in range(len(properties))), Q(pk__in=[]))

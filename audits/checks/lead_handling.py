@@ -6,7 +6,7 @@ audit of an assignment log is audits.round_robin, because absences are not part 
 """
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from audits.checks.base import Check, CheckOutcome, FindingData, Remediation, rate, register
 from audits.checks.measures import percent, plural, scoped_sample, severity_for_rate
@@ -174,8 +174,9 @@ class RottingMqls(LeadHandlingCheck):
     code = "lead_handling.rotting_mqls"
     title = "MQLs rotting in the queue"
     description = (
-        "Counts current MQLs with no sales activity for more than rotting_days: no call or meeting since the "
-        "MQL date, or the last one more than rotting_days before the audit."
+        "Counts current MQLs that nobody has worked: no call or meeting since the MQL date, which is more than "
+        "rotting_days before the audit. An MQL with a first sales activity is being worked, and how fast that came "
+        "is the speed-to-lead check's measure."
     )
     why_it_matters = "An MQL left without follow-up for a week has usually lost interest or bought elsewhere."
     thresholds = ("rotting_days", "tolerated_rate")
@@ -198,24 +199,21 @@ class RottingMqls(LeadHandlingCheck):
         days = context.thresholds["rotting_days"]
         cutoff = context.now - timedelta(days=days)
         # client_id lets the database use the (client, contact_external_id, occurred_at) index.
-        last_activity = (
-            Touchpoint.objects.filter(
-                client_id=OuterRef("client_id"),
-                contact_external_id=OuterRef("external_id"),
-                portal_id=OuterRef("portal_id"),
-                is_sales_activity=True,
-                occurred_at__gte=OuterRef("became_mql_at"),
-            )
-            .order_by("-occurred_at")
-            .values("occurred_at")[:1]
+        worked = Touchpoint.objects.filter(
+            client_id=OuterRef("client_id"),
+            contact_external_id=OuterRef("external_id"),
+            portal_id=OuterRef("portal_id"),
+            is_sales_activity=True,
+            occurred_at__gte=OuterRef("became_mql_at"),
+            occurred_at__lte=context.now,
         )
-        mqls = context.scoped(Contact).filter(lifecycle_stage=MQL, became_mql_at__isnull=False)
-        mqls = mqls.annotate(last_activity_at=Subquery(last_activity))
-        rotting_condition = Q(last_activity_at__isnull=True, became_mql_at__lt=cutoff) | Q(last_activity_at__lt=cutoff)
+        mqls = context.scoped(Contact).filter(lifecycle_stage=MQL, became_mql_at__isnull=False, became_mql_at__lte=context.now)
+        mqls = mqls.annotate(worked=Exists(worked))
+        rotting_condition = Q(worked=False, became_mql_at__lt=cutoff)
         counts = mqls.aggregate(
             total=Count("pk"),
             rotting=Count("pk", filter=rotting_condition),
-            never_touched=Count("pk", filter=Q(last_activity_at__isnull=True, became_mql_at__lt=cutoff)),
+            within_limit=Count("pk", filter=Q(worked=False, became_mql_at__gte=cutoff)),
         )
         total, count = counts["total"], counts["rotting"]
         if not total:
@@ -230,15 +228,15 @@ class RottingMqls(LeadHandlingCheck):
                 severity=severity_for_rate(share, tolerated),
                 title=f"{plural(count, 'MQL')} with no sales activity for more than {days} days",
                 summary=(
-                    f"{count} of {total} current MQLs ({percent(share)}) have had no call or meeting for more than "
-                    f"{days} days. {counts['never_touched']} of them never had one since they qualified."
+                    f"{count} of {total} current MQLs ({percent(share)}) qualified more than {days} days ago and have had "
+                    "no call or meeting since, so nobody has worked them."
                 ),
                 measured_value=share,
                 threshold=tolerated,
                 unit="share of MQLs",
                 affected_count=count,
                 denominator=total,
-                evidence={"days": days, "never_touched": counts["never_touched"], "sample_ids": scoped_sample(mqls.filter(rotting_condition))},
+                evidence={"days": days, "sample_ids": scoped_sample(mqls.filter(rotting_condition))},
             ))
         return CheckOutcome(share, tolerated, 1.0 - share, findings, metrics={"mqls": total, **counts})
 

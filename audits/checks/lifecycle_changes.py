@@ -97,13 +97,14 @@ class StageSetManually(LifecycleCheck):
     title = "Lifecycle stages set by import or by hand"
     description = (
         "Measures the share of lifecycle stage changes made by an import and by a user, "
-        "instead of by a workflow or integration that applies the MQL and SQL criteria."
+        "instead of by a workflow or integration that applies the MQL and SQL criteria. Imports are reported above "
+        "lifecycle_import_change_rate (every import by default), changes by hand above lifecycle_manual_change_rate."
     )
     why_it_matters = (
         "A stage set by a list import or by hand skips the MQL criteria and the hand-off to sales, "
         "so MQL counts and speed to lead include contacts that never qualified."
     )
-    thresholds = ("lifecycle_manual_change_rate",)
+    thresholds = ("lifecycle_import_change_rate", "lifecycle_manual_change_rate")
     remediations = {
         "changed_by": Remediation(
             title="Set lifecycle stages only by workflow",
@@ -125,14 +126,18 @@ class StageSetManually(LifecycleCheck):
             return CheckOutcome(None, None, 1.0, skipped_reason="No lifecycle stage history was synced.")
 
         counts = dict(changes.values_list("changed_by").annotate(count=Count("pk")).order_by())
-        threshold = context.thresholds["lifecycle_manual_change_rate"]
+        limits = {
+            ChangeSource.IMPORT: context.thresholds["lifecycle_import_change_rate"],
+            ChangeSource.USER: context.thresholds["lifecycle_manual_change_rate"],
+        }
         findings = [
-            self._finding(source, counts[source], total, threshold, changes.filter(changed_by=source))
+            self._finding(source, counts[source], total, limits[source], changes.filter(changed_by=source))
             for source in MANUAL_SOURCES
-            if rate(counts.get(source, 0), total) > threshold
+            if counts.get(source, 0) and rate(counts[source], total) > limits[source]
         ]
         manual = sum(counts.get(source, 0) for source in MANUAL_SOURCES)
         share = rate(manual, total)
+        threshold = limits[ChangeSource.USER]
         return CheckOutcome(
             share, threshold, 1.0 - share, findings,
             metrics={"changes": total, "changes_by_source": counts, "manual_changes": manual},

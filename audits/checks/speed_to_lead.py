@@ -88,7 +88,8 @@ class SpeedToLead(LeadHandlingCheck):
     description = (
         "Measures the working minutes from the MQL date (or a demo request) to the first sales activity: median, "
         "90th percentile and the share above speed_to_lead_minutes, by owner, original source and hour of the MQL. "
-        "MQLs with no sales activity yet are counted separately."
+        "MQLs with no sales activity yet are counted separately once more than speed_to_lead_minutes working minutes "
+        "have passed since the MQL date."
     )
     why_it_matters = (
         "A lead that waits hours for a first call has often moved on, so slow follow-up wastes the budget "
@@ -120,7 +121,7 @@ class SpeedToLead(LeadHandlingCheck):
         hours = WorkingHours.from_thresholds(context.thresholds)
         limit = context.thresholds["speed_to_lead_minutes"]
         responded = [row for row in rows if row[4] is not None]
-        waiting = [row for row in rows if row[4] is None]
+        waiting, not_due = self._split_waiting([row for row in rows if row[4] is None], context.now, hours, limit)
         minutes = working_minutes_many([row[1] for row in responded], [row[4] for row in responded], hours)
         overall = summarize(minutes, limit)
 
@@ -140,8 +141,20 @@ class SpeedToLead(LeadHandlingCheck):
             findings.append(self._waiting_finding(waiting, len(rows), tolerated, names))
 
         score = 1.0 - rate(len(slow_ids) + len(waiting), len(rows))
-        metrics = {"leads": len(rows), "responded": len(responded), "no_activity": len(waiting), **overall, **breakdowns}
+        metrics = {"leads": len(rows), "responded": len(responded), "no_activity": len(waiting), "not_due_yet": len(not_due),
+                   **overall, **breakdowns}
         return CheckOutcome(overall["median"], limit, score, findings, metrics=metrics)
+
+    def _split_waiting(self, rows, now, hours, limit):
+        """Split rows without a sales activity into (overdue, not due yet) by the working minutes elapsed at `now`.
+
+        An MQL that qualified less than speed_to_lead_minutes working minutes before the audit still has time to
+        get its first call, so it is not a lead-handling fault yet.
+        """
+        elapsed = working_minutes_many([row[1] for row in rows], [now] * len(rows), hours)
+        overdue = [row for row, minutes in zip(rows, elapsed) if minutes > limit]
+        not_due = [row for row, minutes in zip(rows, elapsed) if minutes <= limit]
+        return overdue, not_due
 
     def _slow_finding(self, overall, limit, tolerated, breakdowns, slow_ids):
         count, total = overall["above_limit"], overall["count"]
@@ -174,7 +187,7 @@ class SpeedToLead(LeadHandlingCheck):
             title=f"{plural(len(waiting), 'MQL')} with no sales activity yet",
             summary=(
                 f"{len(waiting)} of {total} MQLs and demo requests ({percent(share)}) have no logged call or meeting "
-                "since they qualified, so their speed to lead is still open."
+                "since they qualified, although the speed-to-lead time has passed."
             ),
             measured_value=share,
             threshold=tolerated,

@@ -6,7 +6,7 @@ from .core import AS_OF, DAY, WINDOW_START, export_datetime, stream_rng
 from .hubspot_crm import contact_id, lead_status, owner_name
 from .people import company_facts
 from .profiles import STAGE_LABELS
-from .touches import quarter_campaign
+from .touches import acquisition_channel, quarter_campaign
 
 HUBSPOT_EXPORT_HEADER = (
     "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Job Title", "Company Name", "Lifecycle Stage",
@@ -71,15 +71,31 @@ def month_starts():
         year, month = next_year, next_month
 
 
+def record_paid_mql(pop, person, touches):
+    """Add the person's MQL month to pop.paid_mql_months when a paid channel acquired it."""
+    if person.mql_at is None:
+        return
+    channel = acquisition_channel(touches)
+    if channel in pop.spend_channels:
+        local = time.gmtime(person.mql_at + pop.profile.utc_offset_minutes * 60)
+        pop.paid_mql_months.add((channel, "%04d-%02d" % (local.tm_year, local.tm_mon)))
+
+
 def ad_spend_rows(pop):
-    """Yield spend rows per campaign, paid channel and month; Display is left out on purpose."""
+    """Yield spend rows per campaign, paid channel and month; Display is left out on purpose.
+
+    A channel has rows only for the months in which it acquired an MQL, so that no clean spend row goes without
+    an MQL of its channel and every paid MQL falls in a spend period of its channel.
+    """
     rng = stream_rng(pop.seed, pop.profile.slug, "spend")
     paid = {}
     for channel in pop.channels:
-        if channel.paid and channel.weight > 0:
+        if channel.ga4 in pop.spend_channels:
             paid.setdefault(channel.ga4, []).append(channel)
     for start, end in month_starts():
         for ga4, channels in sorted(paid.items()):
+            if (ga4, time.strftime("%Y-%m", time.gmtime(start))) not in pop.paid_mql_months:
+                continue
             for topic in pop.profile.topics:
                 spend = sum(rng.randrange(300, 4000) * channel.weight for channel in channels)
                 yield (quarter_campaign(start, topic), ga4, time.strftime("%Y-%m-%d", time.gmtime(start)),

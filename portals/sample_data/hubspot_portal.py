@@ -3,7 +3,7 @@ import logging
 
 from . import hubspot_activity, hubspot_crm
 from .core import CsvWriter, JsonlWriter, RecordRng, write_json
-from .exports import HUBSPOT_EXPORT_HEADER, hubspot_export_row
+from .exports import HUBSPOT_EXPORT_HEADER, hubspot_export_row, record_paid_mql
 from .faults import UTM_CODES
 from .people import build_person
 from .touches import person_touches, sales_activities
@@ -48,6 +48,7 @@ def write_hubspot(pop, client_dir, *, with_export, person_hook=None):
         rng = touch_rngs.at(index)
         writers[CONTACTS_FILE].write(hubspot_crm.contact(pop, person))
         touches = person_touches(pop, person, rng)
+        record_paid_mql(pop, person, touches)
         _write_activity(pop, person, touches, rng, writers, counters, planted)
         record = hubspot_crm.deal(pop, person, writers["hubspot/deals.jsonl"].count, rng)
         if record is not None:

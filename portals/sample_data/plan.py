@@ -14,6 +14,8 @@ from .faults import CODE_BYTE, DUPLICATE_CODES, PERSON_CODES
 from .profiles import CUSTOMER, LEAD, MQL, OPPORTUNITY, SQL
 
 NO_FORM = 255
+# A form whose name contains this word is a demo request: an audit starts the speed-to-lead clock at its submission.
+DEMO_FORM_WORD = "demo"
 NO_OWNER = 255
 
 # Eligibility of each person-level problem: (allowed stages or None, channel test or None).
@@ -65,6 +67,10 @@ class Population:
         self.rates = dict(profile.rates)
         self.counts = {}
         self.denominators = {}
+        # (GA4 channel, "YYYY-MM") of every MQL whose first touch is paid, in the client's time zone; the portal
+        # writers fill it, and the ad spend export writes rows for these months only.
+        self.paid_mql_months = set()
+        self.spend_channels = frozenset(channel.ga4 for channel in profile.channels if channel.paid and channel.weight > 0)
         rng = stream_rng(seed, profile.slug, "plan")
 
         self._plan_stages(rng)
@@ -72,6 +78,7 @@ class Population:
         self._plan_duplicates(rng)
         self._plan_forms(rng)
         self._plan_person_faults(rng)
+        self._plan_demo_requests()
         self._plan_mql_faults(rng)
         self._plan_answers(rng)
         self._plan_companies(rng)
@@ -140,6 +147,23 @@ class Population:
 
             for index in self._sample(rng, range(self.n), count, eligible):
                 self.fault[index] = CODE_BYTE[code]
+
+    def _plan_demo_requests(self):
+        """Move persons that never become an MQL from a demo request form to the next other form.
+
+        A demo request starts the speed-to-lead clock, and only MQLs get sales activity, so a demo request of any
+        other person would be a request that sales never answered.
+        """
+        forms = self.profile.forms
+        demo = {number for number, form in enumerate(forms) if DEMO_FORM_WORD in form[0].lower()}
+        if not demo or len(demo) == len(forms):
+            return
+        for index in range(self.n):
+            form = self.form[index]
+            if form in demo and not self.is_mql(index):
+                while form in demo:
+                    form = (form + 1) % len(forms)
+                self.form[index] = form
 
     def is_mql(self, index):
         """True when the person has been an MQL: it has a Became-MQL date and an MQL history item."""

@@ -4,7 +4,7 @@ import time
 
 from . import salesforce_records as sf
 from .core import AS_OF, DAY, MINUTE, CsvWriter, JsonlWriter, RecordRng, day_string, export_datetime, sf_datetime
-from .exports import PARDOT_EXPORT_HEADER
+from .exports import PARDOT_EXPORT_HEADER, record_paid_mql
 from .faults import UTM_CODES
 from .hubspot_portal import PlantedIds
 from .people import build_person, company_facts
@@ -85,6 +85,7 @@ def _write_person(state, person, rng):
                                                person.stage_dates.get(SQL) or person.created, sf.owner_of(person), state))
 
     touches = person_touches(pop, person, rng, mean_later=4)
+    record_paid_mql(pop, person, touches)
     _write_visits(state, person, touches)
     _write_sales_activity(state, person, lead_id, contact_id, rng)
     members = _memberships(state, person, touches)

@@ -24,12 +24,15 @@ def quarter_campaign(seconds, topic):
 class Touch:
     """One touchpoint: kind is visit, form, email_open, email_click, ad_click or tool."""
 
-    __slots__ = ("kind", "at", "source", "medium", "campaign", "term", "referrer", "gclid", "url", "form", "first")
+    __slots__ = ("kind", "at", "source", "medium", "campaign", "term", "referrer", "gclid", "url", "form", "first", "channel")
 
-    def __init__(self, kind, at, url="", source="", medium="", campaign="", term="", referrer="", gclid="", form=None, first=False):
+    def __init__(self, kind, at, url="", source="", medium="", campaign="", term="", referrer="", gclid="", form=None, first=False,
+                 channel=""):
         self.kind, self.at, self.url = kind, at, url
         self.source, self.medium, self.campaign, self.term = source, medium, campaign, term
         self.referrer, self.gclid, self.form, self.first = referrer, gclid, form, first
+        # The GA4 channel of a first touch or an ad click, as the client's channel table intends it.
+        self.channel = channel
 
 
 def person_touches(pop, person, rng, mean_later=8):
@@ -40,8 +43,13 @@ def person_touches(pop, person, rng, mean_later=8):
         touch = person.touch
         touches.append(Touch(
             "visit", person.first_seen, _landing(domain, rng), touch["source"], touch["medium"], touch["campaign"],
-            touch["term"], touch["referrer"], touch["gclid"], first=True,
+            touch["term"], touch["referrer"], touch["gclid"], first=True, channel=person.channel.ga4,
         ))
+    elif person.mql_at is not None:
+        # An MQL qualifies on fit plus engagement, so a person without a tracked first visit (offline sources)
+        # clicks a newsletter between its creation and its MQL date.
+        at = person.created + rng.randrange(max(1, person.mql_at - person.created))
+        touches.append(Touch("email_click", at, _landing(domain, rng), "newsletter", "email", quarter_campaign(at, "newsletter")))
     if person.form is not None:
         touches.append(Touch("form", person.created, domain + "/forms/%d" % person.form, form=person.form))
 
@@ -69,13 +77,25 @@ def _later_touch(kind, at, domain, paid, tools, rng):
         channel = rng.choice(paid)
         gclid = "Cj0KCQ%010d" % rng.randrange(10 ** 10) if channel.gclid else ""
         return Touch(kind, at, _landing(domain, rng), channel.source, channel.medium,
-                     quarter_campaign(at, rng.choice(channel.topics)), channel.term, channel.referrer, gclid)
+                     quarter_campaign(at, rng.choice(channel.topics)), channel.term, channel.referrer, gclid, channel=channel.ga4)
     if kind == "tool" and tools:
         source, medium, referrer, topic = rng.choice(tools)
         campaign = quarter_campaign(at, topic) if source else ""
         return Touch("visit", at, _landing(domain, rng), source, medium, campaign, referrer=referrer)
     referrer = rng.choice(("", "https://www.google.com/", "https://www.bing.com/"))
     return Touch("visit", at, _landing(domain, rng), referrer=referrer)
+
+
+def acquisition_channel(touches):
+    """Return the GA4 channel of the first touch that can acquire a person (visit, form, email click, ad click).
+
+    An audit credits an MQL to this touch. The value is "" when that touch carries no channel of the client's
+    channel table (a later visit, a form or an email click), which is never a paid channel.
+    """
+    for touch in touches:
+        if touch.kind in ("visit", "form", "email_click", "ad_click"):
+            return touch.channel
+    return ""
 
 
 def sales_activities(person, rng):

@@ -427,13 +427,16 @@ def contact(portal, external_id, source="", dd1="", dd2="", **fields):
 
 
 def build_case_3(portal):
-    """Reference case 3: four offline contacts, two online and two without a source."""
+    """Reference case 3: four offline contacts, two online and two without a source.
+
+    The portal has the offline_source property, but no contact has a value in it.
+    """
     rows = [
         ("OFFLINE", "IMPORT", "tradeshow-2026.csv"), ("OFFLINE", "IMPORT", "list-buy.csv"), ("OFFLINE", "API", "contacts-upsert"),
         ("OFFLINE", "CRM_UI", ""), ("PAID_SEARCH", "spring_campaign", ""), ("ORGANIC_SEARCH", "", "google"), ("", "", ""), ("", "", ""),
     ]
     for index, (source, dd1, dd2) in enumerate(rows, start=1):
-        contact(portal, str(index), source, dd1, dd2)
+        contact(portal, str(index), source, dd1, dd2, extra={"offline_source": ""})
 
 
 def test_coverage_case_3_counts(world):
@@ -500,10 +503,22 @@ def test_coverage_offline_tags(world):
 def test_coverage_without_tag_properties(world):
     build_case_3(world.portal)
     Contact.objects.filter(external_id="1").update(extra={"offline_source": "Trade show Berlin"})
+    touch(world.portal, "5", kind=Touchpoint.Kind.EVENT)
 
     outcome = OriginalSourceCoverage().run(context_for(world, offline_tag_properties=[]))
 
     assert outcome.metrics["offline_untagged"] == 4
+
+
+def test_coverage_portal_that_cannot_tag(world):
+    contact(world.portal, "1", "OFFLINE", "IMPORT", "list.csv")
+    contact(world.portal, "2", "OFFLINE", "CRM_UI")
+
+    outcome = OriginalSourceCoverage().run(context_for(world))
+
+    assert outcome.metrics["offline_untagged"] == 0
+    assert outcome.metrics["portals_with_tagging"] == 0
+    assert "offline_untagged" not in {item.key for item in outcome.findings}
 
 
 def test_coverage_offline_label(world):

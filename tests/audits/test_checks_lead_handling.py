@@ -317,9 +317,9 @@ def test_rotting_mqls(world, portal):
     (finding,) = outcome.findings
 
     assert outcome.metrics["total"] == 5
-    assert outcome.metrics["rotting"] == 3
-    assert outcome.metrics["never_touched"] == 2
-    assert finding.evidence["sample_ids"] == ["r1", "r2", "r6"]
+    assert outcome.metrics["rotting"] == 2
+    assert outcome.metrics["within_limit"] == 1
+    assert finding.evidence["sample_ids"] == ["r1", "r6"]
 
 
 @pytest.mark.django_db
