@@ -7,7 +7,9 @@ PORT ?= 8000
 
 .PHONY: run test install clean
 
+# WeasyPrint (PDF reports) needs Pango from Debian's packages: install them only when it cannot load (needs root).
 install: $(VENV)/.installed
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core; }
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required; set PYTHON=python3.11")'
@@ -24,7 +26,9 @@ ifneq ($(SERVE),0)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 endif
 
+# The browser tests drive Debian's Chromium, installed here when missing (needs root); never `playwright install`.
 test: install
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium chromium-driver; }
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m pytest
 

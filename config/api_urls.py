@@ -7,6 +7,7 @@ from audits.api import inventory as inventory_api
 from audits.api import views as audit_api
 from portals.api import sync_views as sync_api
 from portals.api import views as portal_api
+from reports.api import views as report_api
 
 app_name = "api"
 
@@ -26,6 +27,10 @@ router.register("audit-runs", audit_api.AuditRunViewSet, basename="audit-run")
 router.register("findings", audit_api.FindingViewSet, basename="finding")
 router.register("remediation-tasks", audit_api.RemediationTaskViewSet, basename="remediation-task")
 router.register("checks", audit_api.CheckRegistryView, basename="check")
+router.register("reports", report_api.ReportViewSet, basename="report")
+router.register("report-versions", report_api.ReportVersionViewSet, basename="report-version")
+router.register("share-links", report_api.ShareLinkViewSet, basename="share-link")
+router.register("delivery-schedules", report_api.DeliveryScheduleViewSet, basename="delivery-schedule")
 router.register("inventory-runs", inventory_api.InventoryRunViewSet, basename="inventory-run")
 router.register("tool-answers", inventory_api.ToolAnswerViewSet, basename="tool-answer")
 router.register("website-pages", inventory_api.WebsitePageViewSet, basename="website-page")

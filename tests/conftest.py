@@ -59,6 +59,7 @@ def world(db):
     api_key, _ = api_key_create(user=admin, name="zebra automation")
     _audit_rows(client, portal, engagement)
     _sync_rows(client, portal)
+    _report_rows(client, admin, client_user)
 
     attackers = _attackers(organization, sibling_client)
     return World(
@@ -112,6 +113,15 @@ def _sync_rows(client, portal):
     Company.objects.create(client=client, portal=portal, external_id="zebra-co", name="Zebra Corp", domain="zebra-corp.test")
     upload = CsvUpload(client=client, portal=portal, original_name="zebra-contacts.csv", sync_run=run)
     upload.file.save("zebra-contacts.csv", ContentFile(b"Record ID,Email\n1,ceo@zebra-corp.test\n"), save=True)
+
+
+def _report_rows(client, admin, client_user):
+    """A draft report of the tenant with one rendered version, a share link and a delivery schedule."""
+    from audits.models import AuditRun
+    from tests.reports.rows import tenant_report_rows
+
+    run = AuditRun.objects.filter(client=client).first()
+    tenant_report_rows(client=client, created_by=admin, recipient=client_user.client_user, audit_run=run)
 
 
 def _attackers(organization, sibling_client):

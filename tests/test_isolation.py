@@ -5,6 +5,7 @@ listing them here. A route whose path parameters cannot be filled fails the test
 """
 import json
 import re
+import secrets
 
 import pytest
 from django.apps import apps
@@ -108,6 +109,9 @@ def _fill(template, callback, world, missing=False):
             return str(ContentType.objects.get_for_model(world.client).pk)
         if name == "url":
             return "no-such-page/"
+        if name == "token":
+            # Share tokens: a random one matches no link, so every user gets the share page's 404.
+            return secrets.token_urlsafe(32)
         pytest.fail(f"Route {template} has parameter {name} that the isolation test cannot fill; teach _fill about it.")
 
     path = GROUP.sub(lambda m: value(m.group(1)), template)
