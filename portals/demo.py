@@ -249,3 +249,36 @@ def demo_audit(manifests, *, log):
         log(f"  {client.name}: audit {audit_run.status}, health score {audit_run.health_score}, {findings} findings")
         runs.append(audit_run)
     return runs
+
+
+def demo_reports(audit_runs, *, log):
+    """Render each sample client's audit report to HTML and PDF through the Celery task, and publish it."""
+    from reports.models import Report
+    from reports.services import report_create, report_publish, report_render_request
+    from reports.tasks import report_render_task
+
+    admin = User.objects.get(email=CONSULTANTS[0]["email"])
+    reports = []
+    for audit_run in audit_runs:
+        if audit_run.status != "succeeded":
+            log(f"  {audit_run.client.name}: no report, the audit did not finish")
+            continue
+        report = report_create(
+            client=audit_run.client,
+            kind="portal_audit",
+            audit_run=audit_run,
+            title=f"Marketing operations audit of {audit_run.client.name}",
+            created_by=admin,
+        )
+        report_render_request(report=report)
+        report_render_task.delay(client_id=report.client_id, report_id=report.pk, rendered_by_id=admin.pk)
+        report.refresh_from_db()
+        version = report.versions.order_by("-number").first()
+        if report.render_status == Report.RenderStatus.FAILED or version is None:
+            log(f"  {report.client.name}: report rendering failed: {report.render_error}")
+            continue
+
+        report_publish(report=report, published_by=admin)
+        log(f"  {report.client.name}: /reports/{report.pk}/ (PDF: {version.pdf.path})")
+        reports.append(report)
+    return reports

@@ -33,11 +33,14 @@ class Command(BaseCommand):
             self.stdout.write("Syncing the sample portals from the local fake vendor APIs and CSV exports:")
             demo.demo_sync(manifests, data_dir, log=self.stdout.write)
             self.stdout.write("Auditing the sample clients:")
-            demo.demo_audit(manifests, log=self.stdout.write)
+            audit_runs = demo.demo_audit(manifests, log=self.stdout.write)
             self.stdout.write("Taking stack inventories:")
             demo.demo_inventory(manifests, log=self.stdout.write)
+            self.stdout.write("Rendering and publishing the audit reports (web page, then PDF file):")
+            demo.demo_reports(audit_runs, log=self.stdout.write)
 
         self.stdout.write(self.style.SUCCESS("Sample data is ready."))
+        self.stdout.write("In the web app: consultants start at /dashboard/, client users at /home/ (their published reports).")
         self.stdout.write(f"Logins (password for all: {demo.DEMO_PASSWORD}):")
         for role, email, client_name in logins:
             suffix = f" ({client_name})" if client_name else ""
