@@ -57,11 +57,16 @@ class ClientUserAdmin(TenantScopedAdmin):
     list_display = ["user", "client", "job_title", "created_at"]
     search_fields = ["user__email", "client__name"]
 
+    def has_add_permission(self, request):
+        # Client users are created through the API, which always creates a new account; picking an
+        # existing account here could turn a consultant into a client user.
+        return request.user.is_superuser
+
 
 @admin.register(ApiKey)
 class ApiKeyAdmin(TenantScopedAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "hashed_secret", "created_at", "last_used_at"]
+    readonly_fields = ["user", "prefix", "hashed_secret", "created_at", "last_used_at", "revoked_at"]
     search_fields = ["name", "prefix", "user__email"]
 
     def has_add_permission(self, request):

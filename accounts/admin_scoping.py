@@ -4,6 +4,25 @@ from django.contrib import admin
 from .tenancy import admin_organization_ids
 
 
+def administered_rows(queryset, user):
+    """Rows of the organizations where the user is an admin: the admin site's scope, narrower than visible_to.
+
+    A consultant of one organization who administers another sees only the one they administer.
+    """
+    model = queryset.model
+    names = {field.name for field in model._meta.fields}
+    organizations = admin_organization_ids(user)
+    if model._meta.label == "accounts.Organization":
+        return queryset.filter(pk__in=organizations)
+    if model._meta.label in ("accounts.ApiKey",):
+        return queryset.filter(user=user)
+    if "organization" in names:
+        return queryset.filter(organization_id__in=organizations)
+    if "client" in names:
+        return queryset.filter(client__organization_id__in=organizations)
+    return queryset.none()
+
+
 def _is_organization_admin(user):
     return user.is_active and user.is_staff and user.memberships.filter(role="admin").exists()
 
@@ -14,11 +33,21 @@ class TenantScopedAdmin(admin.ModelAdmin):
     The model's manager must offer `visible_to(user)`. Staff users without an admin membership get no access.
     """
 
+    # Fields that never change once a row exists: moving a row to another tenant or owner is refused.
+    tenant_fields = ("organization", "client", "user", "portal", "audit_run", "report")
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(pk__in=self.model.objects.visible_to(request.user).values("pk"))
+        return administered_rows(queryset, request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            names = {field.name for field in self.model._meta.fields}
+            fields += [name for name in self.tenant_fields if name in names and name not in fields]
+        return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         self._limit_choices(db_field, request, kwargs)
@@ -32,12 +61,12 @@ class TenantScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return
         related = db_field.related_model
-        if hasattr(related.objects, "visible_to"):
-            kwargs["queryset"] = related.objects.visible_to(request.user)
-        elif related._meta.label == "accounts.User":
+        if related._meta.label == "accounts.User":
             kwargs["queryset"] = related.objects.filter(
                 memberships__organization_id__in=admin_organization_ids(request.user)
             ).distinct()
+        else:
+            kwargs["queryset"] = administered_rows(related.objects.all(), request.user)
 
     def has_module_permission(self, request):
         return request.user.is_superuser or _is_organization_admin(request.user)

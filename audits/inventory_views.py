@@ -29,8 +29,11 @@ class InventoryRunDetailView(ConsultantRequiredMixin, TenantScopedPageMixin, Det
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         tools = self.object.tools.all()
+        categories = sorted(set(self.object.tools.values_list("category", flat=True)))
         status = self.request.GET.get("status", "")
         category = self.request.GET.get("category", "")
+        status = status if status in ToolUsage.Status.values else ""
+        category = category if category in categories else ""
         if status:
             tools = tools.filter(status=status)
         if category:
@@ -42,7 +45,7 @@ class InventoryRunDetailView(ConsultantRequiredMixin, TenantScopedPageMixin, Det
             status_filter=status,
             category_filter=category,
             statuses=ToolUsage.Status.choices,
-            categories=sorted(set(self.object.tools.values_list("category", flat=True))),
+            categories=categories,
             # The SVG is built by audits.inventory.svg from escaped names only; it contains no scripts.
             stack_svg=mark_safe(self.object.stack_svg),
             history=InventoryRun.objects.visible_to(self.request.user).filter(client=self.object.client)[:10],

@@ -32,11 +32,41 @@ def _is_public_address(host):
     except socket.gaierror:
         # An unresolvable host is refused later by the connection itself; it reaches nothing private.
         return True
+    return all(_is_global(info[4][0]) for info in infos)
+
+
+# IPv6 ranges that embed an IPv4 address in their last 32 bits (IPv4-compatible, IPv4-translated, NAT64).
+_EMBEDDING_NETWORKS = [ipaddress.ip_network(net) for net in ("::/96", "::ffff:0:0:0/96", "64:ff9b::/96", "64:ff9b:1::/48")]
+
+
+def _embedded_ipv4(address):
+    if address.version != 6:
+        return None
+    mapped = address.ipv4_mapped or address.sixtofour
+    if mapped is not None:
+        return mapped
+    if any(address in network for network in _EMBEDDING_NETWORKS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def _is_global(text):
+    address = ipaddress.ip_address(text.split("%")[0])
+    address = _embedded_ipv4(address) or address
+    return address.is_global and not address.is_multicast
+
+
+def _is_link_local(host):
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except socket.gaierror:
+        return False
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return False
-    return True
+        address = ipaddress.ip_address(info[4][0].split("%")[0])
+        address = _embedded_ipv4(address) or address
+        if address.is_link_local:
+            return True
+    return False
 
 
 def validate_vendor_base_url(value):
@@ -47,6 +77,9 @@ def validate_vendor_base_url(value):
 
     if parts.scheme not in allowed_schemes or not parts.hostname:
         raise ValidationError(f'"{value}" is not a valid API base URL; use https://host[:port].')
+    if _is_link_local(parts.hostname):
+        # Link-local covers cloud metadata services (169.254.169.254); never reachable, not even in tests.
+        raise ValidationError(f'"{value}" points to a link-local address; use the vendor\'s public API host.')
     if not allow_private and not _is_public_address(parts.hostname):
         raise ValidationError(
             f'"{value}" points to a private, loopback or link-local address; use the vendor\'s public API host.'

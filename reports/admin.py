@@ -39,7 +39,8 @@ class ReportAdmin(TenantScopedAdmin):
 @admin.register(ShareLink)
 class ShareLinkAdmin(TenantScopedAdmin):
     list_display = ["pk", "report", "expires_at", "revoked_at", "last_used_at"]
-    readonly_fields = ["client", "report", "token_hash", "password", "created_by", "last_used_at"]
+    # Revocation and expiry change only through the share-link service, which enforces their rules.
+    readonly_fields = ["client", "report", "token_hash", "password", "created_by", "last_used_at", "expires_at", "revoked_at"]
 
     def has_add_permission(self, request):
         # Tokens are created by the report page or the API, which show them once.

@@ -52,12 +52,13 @@ class MembershipCreateSerializer(MembershipSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        user = User.objects.filter(email__iexact=attrs["email"]).first()
-        if user is not None and Membership.objects.filter(user=user, organization=attrs["organization"]).exists():
-            raise serializers.ValidationError({"email": f"{attrs['email']} is already a member of this organization."})
-        if user is not None and user.is_client_user:
-            raise serializers.ValidationError({"email": f"{attrs['email']} is a client user and cannot join a consultancy."})
-        if user is None and not attrs.get("password"):
+        # An existing account is never added by another organization: that would let any admin claim
+        # any consultant. The person must be invited by a platform administrator instead.
+        if User.objects.filter(email__iexact=attrs["email"]).exists():
+            raise serializers.ValidationError(
+                {"email": "An account with this email already exists; ask a platform administrator to add it."}
+            )
+        if not attrs.get("password"):
             raise serializers.ValidationError({"password": "A password is required for a new user."})
         if attrs.get("password"):
             validate_password(attrs["password"])

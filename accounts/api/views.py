@@ -1,6 +1,6 @@
 from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from accounts import services
@@ -51,7 +51,7 @@ class OrganizationViewSet(TenantScopedReadOnlyViewSet):
 )
 class MembershipViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):
     model = Membership
-    permission_classes = [IsOrganizationAdminForWrites]
+    permission_classes = [permissions.IsAuthenticated, IsOrganizationAdminForWrites]
     serializer_class = MembershipSerializer
     filterset_fields = ["organization", "role"]
     ordering_fields = ["created_at"]
@@ -96,7 +96,7 @@ class MembershipViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):
 )
 class ClientUserViewSet(TenantScopedViewSetMixin, viewsets.ModelViewSet):
     model = ClientUser
-    permission_classes = [IsOrganizationAdminForWrites]
+    permission_classes = [permissions.IsAuthenticated, IsOrganizationAdminForWrites]
     filterset_fields = ["client"]
     ordering_fields = ["created_at"]
 

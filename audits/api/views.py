@@ -78,6 +78,8 @@ class AuditRunViewSet(TenantScopedViewSetMixin, mixins.CreateModelMixin, viewset
     def compare(self, request, *args, **kwargs):
         run = self.get_object()
         other_id = request.query_params.get("other") or run.previous_run_id
+        if other_id and not str(other_id).isdigit():
+            raise serializers.ValidationError({"other": f'"{other_id}" is not a run id; pass ?other=<run id>.'})
         if not other_id:
             raise serializers.ValidationError({"other": "This run has no previous run; pass ?other=<run id>."})
         other = get_object_or_404(self.get_queryset().filter(client_id=run.client_id), pk=other_id)
@@ -97,6 +99,10 @@ class FindingViewSet(TenantScopedReadOnlyViewSet):
     ordering_fields = ["severity", "affected_count", "check_code"]
 
 
+# Statuses a client user may set; "won't fix" is the consultant's decision.
+CLIENT_USER_STATUSES = {RemediationTask.Status.OPEN, RemediationTask.Status.IN_PROGRESS, RemediationTask.Status.DONE}
+
+
 class RemediationTaskPermission(permissions.BasePermission):
     """Client users may read their published tasks and change only their status."""
 
@@ -111,7 +117,7 @@ class RemediationTaskPermission(permissions.BasePermission):
         if client_user_client_id(request.user) is None or request.method in permissions.SAFE_METHODS:
             return True
         if view.action == "partial_update":
-            return set(request.data) <= {"status"}
+            return set(request.data) <= {"status"} and request.data.get("status") in CLIENT_USER_STATUSES
         return True
 
 

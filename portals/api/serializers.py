@@ -202,6 +202,15 @@ class PortalSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"account_id": f"This client already has a {vendor} portal with account id {account_id}."})
 
         credentials = attrs.get("credentials")
+        base_url_changes = self.instance is not None and "api_base_url" in attrs and attrs["api_base_url"] != self.instance.api_base_url
+        if base_url_changes and self.instance.has_credentials and not credentials:
+            # Stored credentials are never sent to a host they were not entered for.
+            raise serializers.ValidationError({"credentials": "Send the credentials again when you change the API base URL."})
+        if credentials and credentials.get("instance_url"):
+            try:
+                validate_vendor_base_url(credentials["instance_url"])
+            except Exception as error:
+                raise serializers.ValidationError({"credentials": getattr(error, "messages", [str(error)])}) from error
         if credentials:
             options = REQUIRED_CREDENTIALS[vendor]
             if not any(all(credentials.get(key) for key in option) for option in options):

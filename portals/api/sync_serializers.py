@@ -42,6 +42,8 @@ class CsvUploadSerializer(serializers.ModelSerializer):
         from portals.csv_import import COMPANY_FIELDS, CONTACT_FIELDS
         from portals.models.snapshot import STAGE_DATE_FIELDS
 
+        if not isinstance(value, dict):
+            raise serializers.ValidationError('The column map must be an object, e.g. {"Where did you find us?": "self_reported_source"}.')
         allowed = set(CONTACT_FIELDS) | set(COMPANY_FIELDS) | {f"stage_dates.{stage}" for stage in STAGE_DATE_FIELDS}
         headers = set(self.instance.headers) if self.instance else set()
         for header, field_name in value.items():

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from accounts.viewsets import TenantScopedReadOnlyViewSet, TenantScopedViewSetMixin
 from portals.models import Company, Contact, CsvUpload, SyncRun
 from portals.sync import csv_service, engine
+from portals.views import enqueue_on_commit
 from portals.tasks import csv_import_task, sync_run_task
 
 from .sync_serializers import (
@@ -45,7 +46,7 @@ class SyncRunViewSet(TenantScopedReadOnlyViewSet):
         except (ValueError, engine.SyncAlreadyRunning) as error:
             raise serializers.ValidationError({"detail": str(error)}) from error
 
-        transaction.on_commit(lambda: sync_run_task.delay(client_id=sync_run.client_id, sync_run_id=sync_run.pk))
+        enqueue_on_commit(sync_run_task, client_id=sync_run.client_id, sync_run_id=sync_run.pk)
         return Response(SyncRunSerializer(sync_run).data, status=status.HTTP_202_ACCEPTED)
 
 

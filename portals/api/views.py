@@ -8,6 +8,7 @@ from accounts.tenancy import admin_organization_ids
 from accounts.viewsets import TenantScopedModelViewSet
 from portals.models import Client, Engagement, Portal
 from portals.sync import engine
+from portals.views import enqueue_on_commit
 from portals.tasks import portal_check_connection_task, sync_run_task
 
 from .serializers import ClientSerializer, EngagementSerializer, PortalSerializer
@@ -115,5 +116,5 @@ class PortalViewSet(TenantScopedModelViewSet):
         except engine.SyncAlreadyRunning as error:
             raise serializers.ValidationError({"detail": str(error)}) from error
 
-        transaction.on_commit(lambda: sync_run_task.delay(client_id=sync_run.client_id, sync_run_id=sync_run.pk))
+        enqueue_on_commit(sync_run_task, client_id=sync_run.client_id, sync_run_id=sync_run.pk)
         return Response(SyncRunSerializer(sync_run).data, status=202)

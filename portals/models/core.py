@@ -4,7 +4,7 @@ from django.db import models
 from accounts.tenancy import ClientQuerySet, ClientScopedQuerySet
 
 from ..crypto import decrypt_credentials, encrypt_credentials
-from ..validators import normalize_domain
+from ..validators import normalize_domain, validate_vendor_base_url
 
 
 class Client(models.Model):
@@ -131,7 +131,7 @@ class Portal(models.Model):
     account_id = models.CharField(
         max_length=100, blank=True, help_text="The vendor's account id: HubSpot portal id, Salesforce org id, Marketo Munchkin id."
     )
-    api_base_url = models.URLField(blank=True, help_text="API host when it is not the vendor's default, e.g. a Marketo instance URL.")
+    api_base_url = models.URLField(blank=True, validators=[validate_vendor_base_url], help_text="API host when it is not the vendor's default, e.g. a Marketo instance URL.")
     credentials_encrypted = models.TextField(blank=True, editable=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     status_message = models.CharField(max_length=500, blank=True)

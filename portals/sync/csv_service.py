@@ -4,6 +4,7 @@ The whole file is validated before the first row is written, so a malformed file
 with its errors and leaves the snapshot unchanged. The import itself streams the file in
 batches; each batch is upserted in one transaction with the run's progress.
 """
+import csv
 import logging
 
 from django.db import transaction
@@ -35,8 +36,12 @@ def csv_upload_create(*, portal, uploaded_file, uploaded_by=None):
     upload = CsvUpload(client_id=portal.client_id, portal=portal, original_name=uploaded_file.name[:255], uploaded_by=uploaded_by)
     upload.file.save(uploaded_file.name, uploaded_file, save=False)
 
-    with upload.file.open("rb") as handle:
-        header = spend.spend_header(handle)
+    try:
+        with upload.file.open("rb") as handle:
+            header = spend.spend_header(handle)
+    except (csv.Error, UnicodeDecodeError) as error:
+        upload.file.delete(save=False)
+        raise CsvUploadError(f"{upload.original_name} is not a readable CSV file ({error}); export it again as CSV.") from error
     if spend.is_spend_header(header):
         upload.kind = spend.SPEND_KIND
         upload.headers = header
@@ -46,6 +51,9 @@ def csv_upload_create(*, portal, uploaded_file, uploaded_by=None):
     try:
         with upload.file.open("rb") as handle:
             report = csv_import.inspect_headers(handle)
+    except (csv.Error, UnicodeDecodeError) as error:
+        upload.file.delete(save=False)
+        raise CsvUploadError(f"{upload.original_name} is not a readable CSV file ({error}); export it again as CSV.") from error
     except CsvImportError as error:
         upload.file.delete(save=False)
         raise CsvUploadError(str(error)) from error
@@ -86,8 +94,14 @@ def csv_upload_validate(*, upload, column_map=None):
 
 
 def _validate_spend(upload):
-    with upload.file.open("rb") as handle:
-        rows = spend.read_spend_file(handle)
+    try:
+        with upload.file.open("rb") as handle:
+            rows = spend.read_spend_file(handle)
+    except (csv.Error, UnicodeDecodeError) as error:
+        rows, upload.errors = [], [f"{upload.original_name} is not a readable UTF-8 CSV file ({error}); save it as CSV UTF-8 and upload it again."]
+        upload.status = CsvUpload.Status.FAILED
+        upload.save(update_fields=["errors", "status"])
+        return upload.errors
     errors = spend.spend_errors(rows, file_name=upload.original_name, max_errors=MAX_REPORTED_ERRORS)
     upload.errors = errors
     upload.metadata = {**upload.metadata, "rows": len(rows)}
