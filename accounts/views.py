@@ -11,10 +11,10 @@ from .tenancy import client_user_client_id
 
 @login_required
 def home(request):
-    """Send consultants to their client list and client users to their own client's page."""
+    """Send consultants to their dashboard and client users to their own client's page."""
     if request.user.is_client_user:
         return redirect("client-home")
-    return redirect("client-list")
+    return redirect("dashboard")
 
 
 # Remediation tasks per page of a client user's home page.

@@ -53,8 +53,10 @@ def demo_seed(manifests):
     for spec in CONSULTANTS:
         user = _seed_user(spec["email"], spec["full_name"], is_staff=spec["role"] == Membership.Role.ADMIN)
         membership, _ = Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": spec["role"]})
-        membership.assigned_clients.set([clients[slug] for slug in spec["clients"] if slug in clients])
-        logins.append((spec["role"], user.email, None))
+        assigned = [clients[slug] for slug in spec["clients"] if slug in clients]
+        membership.assigned_clients.set(assigned)
+        scope = ", ".join(client.name for client in assigned) if assigned else "every client"
+        logins.append((spec["role"], user.email, scope))
 
     for slug, client in clients.items():
         email, full_name, job_title = CLIENT_USERS.get(slug, (f"viewer@{slug}.test", client.name, ""))
@@ -92,7 +94,7 @@ def _seed_client(organization, manifest):
     for spec in manifest["portals"]:
         Portal.objects.get_or_create(
             client=client, vendor=spec["vendor"], account_id=spec["account_id"],
-            defaults={"name": f"{profile['name']} {spec['vendor'].title()}"},
+            defaults={"name": f"{profile['name']} {Portal.Vendor(spec['vendor']).label}"},
         )
     return client
 
@@ -263,13 +265,18 @@ def demo_reports(audit_runs, *, log):
         if audit_run.status != "succeeded":
             log(f"  {audit_run.client.name}: no report, the audit did not finish")
             continue
-        report = report_create(
-            client=audit_run.client,
-            kind="portal_audit",
-            audit_run=audit_run,
-            title=f"Marketing operations audit of {audit_run.client.name}",
-            created_by=admin,
-        )
+        # A rerun of the demo adds a version to the client's report instead of another report.
+        report = Report.objects.filter(client=audit_run.client, kind="portal_audit").first()
+        if report is None:
+            report = report_create(
+                client=audit_run.client,
+                kind="portal_audit",
+                audit_run=audit_run,
+                title=f"Marketing operations audit of {audit_run.client.name}",
+                created_by=admin,
+            )
+        else:
+            Report.objects.filter(pk=report.pk).update(audit_run=audit_run)
         report_render_request(report=report)
         report_render_task.delay(client_id=report.client_id, report_id=report.pk, rendered_by_id=admin.pk)
         report.refresh_from_db()
@@ -279,6 +286,6 @@ def demo_reports(audit_runs, *, log):
             continue
 
         report_publish(report=report, published_by=admin)
-        log(f"  {report.client.name}: /reports/{report.pk}/ (PDF: {version.pdf.path})")
+        log(f"  {report.client.name}: /reports/{report.pk}/ version {version.number} (PDF file: {version.pdf.path})")
         reports.append(report)
     return reports

@@ -12,10 +12,10 @@ def test_login_page_renders(client):
 
 
 @pytest.mark.django_db
-def test_login_with_email_lands_consultant_on_client_list(client, world, password):
+def test_login_with_email_lands_consultant_on_dashboard(client, world, password):
     response = client.post("/login/", {"username": world.consultant.email, "password": password}, follow=True)
 
-    assert response.redirect_chain[-1][0] == "/clients/"
+    assert response.redirect_chain[-1][0] == "/dashboard/"
     assert b"Zebra Corp" in response.content
     assert b"Sibling Ltd" not in response.content
 
