@@ -40,8 +40,9 @@ from urllib3.util.retry import Retry
 from portals.models import Campaign, Company, Contact, Deal, Owner, Touchpoint
 
 from .base import AuthenticationFailed, Connector, ConnectorError, InvalidResponse, Page, VendorUnavailable
-from .mapping import parse_bool, text
+from .mapping import text
 from .salesforce_mapping import (
+    MQL_DATE_FIELD,
     OBJECTS,
     campaign_member_row,
     campaign_row,
@@ -49,8 +50,10 @@ from .salesforce_mapping import (
     contact_row,
     deal_row,
     event_row,
+    first_touch_row,
     history_rows,
-    lead_row,
+    lead_rows,
+    opportunity_facts,
     owner_row,
     task_row,
 )
@@ -225,10 +228,10 @@ class SalesforceConnector(Connector):
             self._fields_by_sobject[sobject] = {field["name"] for field in data.get("fields") or []}
         return self._fields_by_sobject[sobject]
 
-    def _query_all(self, object_name, sobject, required, optional=()):
-        """Return every record of a lookup query, following nextRecordsUrl."""
+    def _query_all(self, object_name, sobject, required, optional=(), where=""):
+        """Return every record of a lookup query, following nextRecordsUrl. `where` is an optional SOQL condition."""
         fields = self._select_fields(object_name, sobject, required, optional)
-        soql = f"SELECT {', '.join(fields)} FROM {sobject}"
+        soql = f"SELECT {', '.join(fields)} FROM {sobject}" + (f" WHERE {where}" if where else "")
         data = self._call(object_name, sobject, lambda sf: sf.query(soql))
         records = list(data.get("records") or [])
         while not data.get("done", True):
@@ -245,7 +248,8 @@ class SalesforceConnector(Connector):
         if object_name == "accounts":
             return {Company: [company_row(record) for record in records]}
         if object_name == "leads":
-            return {Contact: [lead_row(record) for record in records]}
+            # NOTE: sync only upserts, so a lead row written before the lead was converted stays next to its contact.
+            return lead_rows(records)
         if object_name == "contacts":
             return self._contact_rows(records)
         if object_name == "opportunities":
@@ -255,26 +259,47 @@ class SalesforceConnector(Connector):
         if object_name == "campaign_members":
             return self._member_rows(records)
         if object_name in ("tasks", "events"):
-            row_function = task_row if object_name == "tasks" else event_row
-            return {Touchpoint: _present(row_function(record) for record in records)}
-        parent_field = "LeadId" if object_name == "lead_history" else "ContactId"
-        return history_rows(records, parent_field, self._users(object_name)) if records else {}
+            return self._activity_rows(object_name, records)
+        if not records:
+            return {}
+        if object_name == "lead_history":
+            contact_of_lead = self._converted_leads(object_name)["contact_of_lead"]
+            return history_rows(records, "LeadId", self._users(object_name), contact_of_lead)
+        return history_rows(records, "ContactId", self._users(object_name))
 
     def _contact_rows(self, records):
+        """Map contacts with their opportunities and converted leads, and their own first-touch UTM values.
+
+        A contact's first touch has the external id of its converted lead's first touch, so the
+        contact's values replace the lead's when both are set.
+        """
         if not records:
             return {}
         roles = self._opportunity_roles("contacts")
-        rows = []
+        converted_leads = self._converted_leads("contacts")["by_contact"]
+        accounts = self._accounts("contacts")
+        contacts, touchpoints = [], []
         for record in records:
-            states = [roles["states"].get(opportunity_id, (False, False)) for opportunity_id in roles["by_contact"].get(record["Id"], [])]
-            rows.append(contact_row(record, states))
-        return {Contact: rows}
+            opportunities = [roles["facts"][opportunity_id] for opportunity_id in roles["by_contact"].get(record["Id"], [])
+                             if opportunity_id in roles["facts"]]
+            converted_lead = converted_leads.get(record["Id"])
+            contacts.append(contact_row(record, opportunities, converted_lead, accounts.get(record.get("AccountId"))))
+            touchpoints.append(first_touch_row(record, record["Id"]))
+        return {Contact: contacts, Touchpoint: _present(touchpoints)}
 
     def _deal_rows(self, records):
         if not records:
             return {}
         by_opportunity = self._opportunity_roles("opportunities")["by_opportunity"]
         return {Deal: [deal_row(record, by_opportunity.get(record["Id"], [])) for record in records]}
+
+    def _activity_rows(self, object_name, records):
+        """Map calls and meetings. Those logged on a converted lead belong to the lead's contact."""
+        if not records:
+            return {}
+        row_function = task_row if object_name == "tasks" else event_row
+        contact_of_lead = self._converted_leads(object_name)["contact_of_lead"]
+        return {Touchpoint: _present(row_function(record, contact_of_lead) for record in records)}
 
     def _member_rows(self, records):
         if not records:
@@ -284,20 +309,41 @@ class SalesforceConnector(Connector):
 
     # Lookups, read once per connector.
     # NOTE: each lookup keeps a whole object in memory, an estimated 100 bytes per OpportunityContactRole.
-    # An incremental run updates a contact's stage only when the contact itself was modified.
+    # An incremental run updates a contact's stage and stage dates only when the contact itself was modified.
 
     def _opportunity_roles(self, object_name):
         if "roles" not in self._lookups:
             roles = self._query_all(object_name, "OpportunityContactRole", ("OpportunityId", "ContactId"))
-            opportunities = self._query_all(object_name, "Opportunity", ("Id", "IsClosed", "IsWon"))
+            opportunities = self._query_all(object_name, "Opportunity", ("Id", "IsClosed", "IsWon"), ("CreatedDate", "CloseDate"))
             by_contact, by_opportunity = {}, {}
             for role in roles:
                 if role.get("ContactId") and role.get("OpportunityId"):
                     by_contact.setdefault(role["ContactId"], []).append(role["OpportunityId"])
                     by_opportunity.setdefault(role["OpportunityId"], []).append(role["ContactId"])
-            states = {record["Id"]: (parse_bool(record.get("IsClosed")), parse_bool(record.get("IsWon"))) for record in opportunities}
-            self._lookups["roles"] = {"by_contact": by_contact, "by_opportunity": by_opportunity, "states": states}
+            facts = {record["Id"]: opportunity_facts(record) for record in opportunities}
+            self._lookups["roles"] = {"by_contact": by_contact, "by_opportunity": by_opportunity, "facts": facts}
         return self._lookups["roles"]
+
+    def _converted_leads(self, object_name):
+        """Return the converted leads: {"by_contact": {contact id: earliest-created lead}, "contact_of_lead": {lead id: contact id}}."""
+        if "converted_leads" not in self._lookups:
+            leads = self._query_all(
+                object_name, "Lead", ("Id", "ConvertedContactId", "CreatedDate"), (MQL_DATE_FIELD,), where="IsConverted = true",
+            )
+            by_contact, contact_of_lead = {}, {}
+            for record in sorted(leads, key=lambda lead: lead.get("CreatedDate") or ""):
+                if record.get("ConvertedContactId"):
+                    by_contact.setdefault(record["ConvertedContactId"], record)
+                    contact_of_lead[record["Id"]] = record["ConvertedContactId"]
+            self._lookups["converted_leads"] = {"by_contact": by_contact, "contact_of_lead": contact_of_lead}
+        return self._lookups["converted_leads"]
+
+    def _accounts(self, object_name):
+        """Return {Account id: Account record with Name and Website}, for the company fields of contacts."""
+        if "accounts" not in self._lookups:
+            accounts = self._query_all(object_name, "Account", ("Id", "Name"), ("Website",))
+            self._lookups["accounts"] = {record["Id"]: record for record in accounts}
+        return self._lookups["accounts"]
 
     def _campaign_types(self, object_name):
         if "campaign_types" not in self._lookups:

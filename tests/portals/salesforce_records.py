@@ -11,6 +11,7 @@ def sf_id(prefix, number):
 REP = sf_id("005", 1)
 FORMER_REP = sf_id("005", 2)
 INTEGRATION_USER = sf_id("005", 3)
+DATA_LOADER = sf_id("005", 4)
 ACCOUNT = sf_id("001", 1)
 OPEN_LEAD = sf_id("00Q", 1)
 MQL_LEAD = sf_id("00Q", 2)
@@ -45,6 +46,12 @@ def user(record_id, first, last, *, active=True, territory=None, segment=None, c
     return record("User", record_id, **fields)
 
 
+def custom_fields(mql_date=None, utm=(None, None, None)):
+    """Return the MQL date and first-touch UTM custom fields of a Lead or Contact."""
+    source, medium, campaign = utm
+    return {"MQL_Date__c": mql_date, "UTM_Source__c": source, "UTM_Medium__c": medium, "UTM_Campaign__c": campaign}
+
+
 def lead(record_id, status, *, source="Web", converted=False, contact=None, opportunity=None, modified=MODIFIED, **fields):
     return record(
         "Lead", record_id, FirstName="Ana", LastName="Lead%s" % record_id[-5:-3], Email="lead%s@acme.test" % record_id[-5:-3],
@@ -57,12 +64,12 @@ def lead(record_id, status, *, source="Web", converted=False, contact=None, oppo
     )
 
 
-def contact(record_id, *, source="Web"):
+def contact(record_id, *, source="Web", **fields):
     return record(
         "Contact", record_id, AccountId=ACCOUNT, FirstName="Carla", LastName="Contact%s" % record_id[-5:-3],
         Email="contact%s@acme.test" % record_id[-5:-3], Title="CMO", Phone="+57 1 555 0100", MailingCountry="Colombia",
         MailingState=None, MailingCity="Bogota", MailingPostalCode="110111", LeadSource=source, OwnerId=REP,
-        LastModifiedDate=MODIFIED,
+        LastModifiedDate=MODIFIED, **fields,
     )
 
 
@@ -73,13 +80,22 @@ def history(sobject, parent_field, number, parent, field, old, new, user_id, cre
     )
 
 
-def records(*, user_custom_fields=True):
-    """Return {SObject: [records]} of the test org."""
+def _no_custom_fields(mql_date=None, utm=None):
+    return {}
+
+
+def records(*, user_custom_fields=True, person_custom_fields=True):
+    """Return {SObject: [records]} of the test org.
+
+    Without person_custom_fields, leads and contacts lack MQL_Date__c and the UTM fields, so describe does not list them.
+    """
+    custom = custom_fields if person_custom_fields else _no_custom_fields
     return {
         "User": [
             user(REP, "Rita", "Rep", territory="North", segment="Enterprise", custom_fields=user_custom_fields),
             user(FORMER_REP, "Fred", "Former", active=False, territory="South", segment="SMB", custom_fields=user_custom_fields),
             user(INTEGRATION_USER, "B2BMA", "Integration", custom_fields=user_custom_fields),
+            user(DATA_LOADER, "Data", "Loader", custom_fields=user_custom_fields),
         ],
         "Account": [
             record("Account", ACCOUNT, Name="Acme", Website="https://www.acme.test", Industry="Manufacturing",
@@ -87,15 +103,20 @@ def records(*, user_custom_fields=True):
                    BillingCity="Bogota", Phone="+57 1 555 0100", OwnerId=REP, LastModifiedDate=MODIFIED),
         ],
         "Lead": [
-            lead(OPEN_LEAD, "Open - Not Contacted"),
-            lead(MQL_LEAD, "Marketing Qualified", source="List Import"),
-            lead(CONVERTED_LEAD, "Closed - Converted", converted=True, contact=CUSTOMER_CONTACT, opportunity=OPPORTUNITY),
+            lead(OPEN_LEAD, "Open - Not Contacted", **custom(utm=("LinkedIn", "paid-social", "2026-q1-robots"))),
+            lead(MQL_LEAD, "Marketing Qualified", source="List Import", **custom(mql_date="2026-01-05T10:00:00.000+0000")),
+            lead(CONVERTED_LEAD, "Closed - Converted", converted=True, contact=CUSTOMER_CONTACT, opportunity=OPPORTUNITY,
+                 **custom(mql_date="2026-01-20T12:00:00.000+0000", utm=("google", "cpc", "2026-q1-brand"))),
         ],
-        "Contact": [contact(CUSTOMER_CONTACT), contact(PLAIN_CONTACT, source="Trade Show")],
+        "Contact": [
+            contact(CUSTOMER_CONTACT, CreatedDate="2026-02-01T11:00:00.000+0000", **custom()),
+            contact(PLAIN_CONTACT, source="Trade Show",
+                    **custom(mql_date="2026-01-15T08:00:00.000+0000", utm=("newsletter", "email", "2026-q1-newsletter"))),
+        ],
         "Opportunity": [
             record("Opportunity", OPPORTUNITY, Name="Acme - Robots", AccountId=ACCOUNT, StageName="Closed Won",
                    Amount=48000.0, CloseDate="2026-03-15", IsClosed=True, IsWon=True, OwnerId=REP,
-                   CampaignId=TRADE_SHOW, LeadSource="Web"),
+                   CampaignId=TRADE_SHOW, LeadSource="Web", CreatedDate="2026-02-01T12:00:00.000+0000"),
         ],
         "OpportunityContactRole": [
             record("OpportunityContactRole", sf_id("00K", 1), OpportunityId=OPPORTUNITY, ContactId=CUSTOMER_CONTACT,
@@ -137,6 +158,8 @@ def records(*, user_custom_fields=True):
             history("LeadHistory", "LeadId", 5, MQL_LEAD, "Owner", INTEGRATION_USER, REP, INTEGRATION_USER,
                     "2026-01-02T09:01:00.000+0000"),
             history("LeadHistory", "LeadId", 6, MQL_LEAD, "Title", None, "CMO", INTEGRATION_USER, "2026-01-07T10:00:00.000+0000"),
+            history("LeadHistory", "LeadId", 8, OPEN_LEAD, "LeadSource", "Web", "List Import", DATA_LOADER,
+                    "2026-01-08T10:00:00.000+0000"),
         ],
         "ContactHistory": [
             history("ContactHistory", "ContactId", 7, PLAIN_CONTACT, "LeadSource", "Web", "Trade Show", REP,

@@ -70,12 +70,12 @@ def test_full_sync_writes_snapshot(portal):
     sync_run = _run(portal)
 
     assert sync_run.status == SyncRun.Status.SUCCEEDED
-    assert Owner.objects.filter(portal=portal).count() == 3
+    assert Owner.objects.filter(portal=portal).count() == 4
     assert Company.objects.filter(portal=portal).count() == 1
-    assert Contact.objects.filter(portal=portal).count() == 5
+    assert Contact.objects.filter(portal=portal).count() == 4
     assert Deal.objects.filter(portal=portal).count() == 1
     assert Campaign.objects.filter(portal=portal).count() == 3
-    assert Touchpoint.objects.filter(portal=portal).count() == 5
+    assert Touchpoint.objects.filter(portal=portal).count() == 8
     assert sync_run.progress["leads"] == {"done": 3, "total": 3}
 
 
@@ -128,19 +128,118 @@ def test_lifecycle_stage_is_derived(portal):
     stages = dict(Contact.objects.filter(portal=portal).values_list("external_id", "lifecycle_stage"))
     assert stages[org.OPEN_LEAD] == "lead"
     assert stages[org.MQL_LEAD] == "marketingqualifiedlead"
-    assert stages[org.CONVERTED_LEAD] == "opportunity"
     assert stages[org.CUSTOMER_CONTACT] == "customer"
     assert stages[org.PLAIN_CONTACT] == "salesqualifiedlead"
 
 
 @pytest.mark.django_db
-def test_converted_lead_keeps_links(portal):
+def test_converted_lead_is_not_a_contact(portal):
     _run(portal)
 
-    lead = Contact.objects.get(portal=portal, external_id=org.CONVERTED_LEAD)
-    assert lead.company_external_id == org.ACCOUNT
-    assert lead.became_sql_at.isoformat() == "2026-02-01T00:00:00+00:00"
-    assert lead.extra["ConvertedContactId"] == org.CUSTOMER_CONTACT
+    contact = Contact.objects.get(portal=portal, external_id=org.CUSTOMER_CONTACT)
+    assert not Contact.objects.filter(portal=portal, external_id=org.CONVERTED_LEAD).exists()
+    assert contact.extra["ConvertedLeadId"] == org.CONVERTED_LEAD
+    assert contact.extra["ContactCreatedDate"] == "2026-02-01T11:00:00.000+0000"
+    assert contact.created_at.isoformat() == "2026-01-02T09:00:00+00:00"
+
+
+@pytest.mark.django_db
+def test_contact_company_from_account(portal):
+    _run(portal)
+
+    contact = Contact.objects.get(portal=portal, external_id=org.PLAIN_CONTACT)
+    assert contact.company_external_id == org.ACCOUNT
+    assert contact.company_name == "Acme"
+    assert contact.company_domain == "acme.test"
+
+
+@pytest.mark.django_db
+def test_lead_stage_dates(portal):
+    _run(portal)
+
+    lead = Contact.objects.get(portal=portal, external_id=org.MQL_LEAD)
+    assert lead.became_lead_at.isoformat() == "2026-01-02T09:00:00+00:00"
+    assert lead.became_mql_at.isoformat() == "2026-01-05T10:00:00+00:00"
+    assert lead.became_subscriber_at is None
+    assert lead.became_sql_at is None
+
+
+@pytest.mark.django_db
+def test_nurture_lead_is_subscriber_from_creation(world, monkeypatch):
+    records = org.records()
+    records["Lead"].append(org.lead(org.sf_id("00Q", 9), "Nurture"))
+    fake = _start_fake(monkeypatch, records=records)
+    try:
+        portal = _portal(world, fake)
+        _run(portal)
+    finally:
+        fake.stop()
+
+    lead = Contact.objects.get(portal=portal, external_id=org.sf_id("00Q", 9))
+    assert lead.lifecycle_stage == "subscriber"
+    assert lead.became_subscriber_at.isoformat() == "2026-01-02T09:00:00+00:00"
+    assert lead.became_lead_at is None
+
+
+@pytest.mark.django_db
+def test_contact_stage_dates_from_lead_and_opportunity(portal):
+    _run(portal)
+
+    contact = Contact.objects.get(portal=portal, external_id=org.CUSTOMER_CONTACT)
+    assert contact.became_lead_at.isoformat() == "2026-01-02T09:00:00+00:00"
+    assert contact.became_mql_at.isoformat() == "2026-01-20T12:00:00+00:00"
+    assert contact.became_sql_at.isoformat() == "2026-02-01T11:00:00+00:00"
+    assert contact.became_opportunity_at.isoformat() == "2026-02-01T12:00:00+00:00"
+    assert contact.became_customer_at.isoformat() == "2026-03-15T00:00:00+00:00"
+
+
+@pytest.mark.django_db
+def test_contact_mql_date_from_contact(portal):
+    _run(portal)
+
+    contact = Contact.objects.get(portal=portal, external_id=org.PLAIN_CONTACT)
+    assert contact.became_mql_at.isoformat() == "2026-01-15T08:00:00+00:00"
+    assert contact.became_lead_at is None
+    assert contact.became_opportunity_at is None
+
+
+@pytest.mark.django_db
+def test_first_touch_utm_becomes_touchpoint(portal):
+    _run(portal)
+
+    touches = {touch.contact_external_id: touch for touch in Touchpoint.objects.filter(portal=portal, external_id__startswith="first_touch:")}
+    assert sorted(touches) == sorted([org.OPEN_LEAD, org.CUSTOMER_CONTACT, org.PLAIN_CONTACT])
+    assert (touches[org.OPEN_LEAD].utm_source, touches[org.OPEN_LEAD].utm_medium) == ("LinkedIn", "paid-social")
+    assert touches[org.OPEN_LEAD].utm_campaign == "2026-q1-robots"
+    assert touches[org.OPEN_LEAD].kind == "form_submission"
+    assert touches[org.OPEN_LEAD].occurred_at.isoformat() == "2026-01-02T09:00:00+00:00"
+    assert touches[org.PLAIN_CONTACT].utm_source == "newsletter"
+
+
+@pytest.mark.django_db
+def test_converted_lead_first_touch_moves_to_contact(portal):
+    _run(portal)
+
+    touch = Touchpoint.objects.get(portal=portal, contact_external_id=org.CUSTOMER_CONTACT, external_id__startswith="first_touch:")
+    assert (touch.utm_source, touch.utm_medium, touch.utm_campaign) == ("google", "cpc", "2026-q1-brand")
+    assert touch.occurred_at.isoformat() == "2026-01-02T09:00:00+00:00"
+
+
+@pytest.mark.django_db
+def test_org_without_custom_fields(world, monkeypatch):
+    fake = _start_fake(monkeypatch, records=org.records(person_custom_fields=False))
+    try:
+        portal = _portal(world, fake)
+        sync_run = _run(portal)
+    finally:
+        fake.stop()
+
+    lead = Contact.objects.get(portal=portal, external_id=org.MQL_LEAD)
+    assert sync_run.status == SyncRun.Status.SUCCEEDED
+    assert lead.became_mql_at is None
+    assert not Touchpoint.objects.filter(portal=portal, external_id__startswith="first_touch:").exists()
+    assert not any("MQL_Date__c" in str(entry.query) for entry in fake.requests)
+    assert not any("UTM_Source__c" in str(entry.query) for entry in fake.requests)
 
 
 @pytest.mark.django_db
@@ -195,16 +294,18 @@ def test_calls_and_meetings_are_sales_activity(portal):
 def test_history_becomes_changes(portal):
     _run(portal)
 
-    changes = PropertyChange.objects.filter(portal=portal).order_by("changed_at")
+    changes = PropertyChange.objects.filter(portal=portal).exclude(external_id__endswith=":old").order_by("changed_at")
     assert [(change.property, change.value, change.changed_by) for change in changes] == [
         ("owner", org.REP, "integration"),
         ("lead_status", "Marketing Qualified", "integration"),
-        ("lead_source", "List Import", "user"),
-        ("lead_source", "Trade Show", "user"),
+        ("original_source", "List Import", "user"),
+        ("original_source", "List Import", "import"),
+        ("original_source", "Trade Show", "user"),
     ]
     assert changes[2].user_external_id == org.REP
     assert changes[2].source_label == "Rita Rep"
-    assert changes[3].record_external_id == org.PLAIN_CONTACT
+    assert changes[3].source_label == "Data Loader"
+    assert changes[4].record_external_id == org.PLAIN_CONTACT
 
 
 @pytest.mark.django_db
@@ -215,6 +316,50 @@ def test_status_history_becomes_lifecycle_change(portal):
     assert (change.from_stage, change.to_stage, change.changed_by) == ("lead", "marketingqualifiedlead", "integration")
     assert change.contact_external_id == org.MQL_LEAD
     assert change.user_external_id == org.INTEGRATION_USER
+
+
+@pytest.mark.django_db
+def test_source_history_keeps_previous_value(portal):
+    _run(portal)
+
+    values = list(PropertyChange.objects.filter(portal=portal, record_external_id=org.MQL_LEAD, property="original_source")
+                  .order_by("changed_at").values_list("value", "changed_by"))
+    assert values == [("Web", "other"), ("List Import", "user")]
+
+
+@pytest.mark.django_db
+def test_converted_lead_history_moves_to_contact(world, monkeypatch):
+    records = org.records()
+    records["LeadHistory"].append(org.history("LeadHistory", "LeadId", 9, org.CONVERTED_LEAD, "Status", "Open - Not Contacted",
+                                              "Marketing Qualified", org.INTEGRATION_USER, "2026-01-20T12:00:00.000+0000"))
+    fake = _start_fake(monkeypatch, records=records)
+    try:
+        portal = _portal(world, fake)
+        _run(portal)
+    finally:
+        fake.stop()
+
+    change = PropertyChange.objects.get(portal=portal, external_id=org.sf_id("017", 9))
+    lifecycle = LifecycleChange.objects.get(portal=portal, external_id=org.sf_id("017", 9))
+    assert change.record_external_id == org.CUSTOMER_CONTACT
+    assert lifecycle.contact_external_id == org.CUSTOMER_CONTACT
+
+
+@pytest.mark.django_db
+def test_converted_lead_activity_moves_to_contact(world, monkeypatch):
+    records = org.records()
+    records["Task"].append(org.record("Task", org.sf_id("00T", 3), WhoId=org.CONVERTED_LEAD, OwnerId=org.REP, Subject="Call",
+                                      TaskSubtype="Call", CallType="Outbound", ActivityDate="2026-01-21",
+                                      CompletedDateTime="2026-01-21T14:00:00.000+0000"))
+    fake = _start_fake(monkeypatch, records=records)
+    try:
+        portal = _portal(world, fake)
+        _run(portal)
+    finally:
+        fake.stop()
+
+    call = Touchpoint.objects.get(portal=portal, external_id=org.sf_id("00T", 3))
+    assert call.contact_external_id == org.CUSTOMER_CONTACT
 
 
 @pytest.mark.django_db
@@ -252,13 +397,14 @@ def test_bulk_path_reads_csv_pages(portal, fake, monkeypatch):
     sync_run = _run(portal)
 
     bulk_requests = _query_paths(fake, "/jobs/query")
-    lead = Contact.objects.get(portal=portal, external_id=org.CONVERTED_LEAD)
+    lead = Contact.objects.get(portal=portal, external_id=org.MQL_LEAD)
     assert sync_run.status == SyncRun.Status.SUCCEEDED
     assert any(entry.method == "POST" for entry in bulk_requests)
     assert any("locator" in entry.query for entry in bulk_requests)
-    assert Contact.objects.filter(portal=portal).count() == 5
+    assert Contact.objects.filter(portal=portal).count() == 4
     assert sync_run.progress["leads"] == {"done": 3, "total": 3}
-    assert (lead.lifecycle_stage, lead.employee_count, lead.extra["is_converted"]) == ("opportunity", 250, True)
+    assert (lead.lifecycle_stage, lead.employee_count, lead.extra["is_converted"]) == ("marketingqualifiedlead", 250, False)
+    assert lead.became_mql_at.isoformat() == "2026-01-05T10:00:00+00:00"
     assert Owner.objects.get(portal=portal, external_id=org.FORMER_REP).is_active is False
 
 
@@ -418,7 +564,7 @@ def test_outage_keeps_written_pages_and_resumes(world, monkeypatch):
         sync_run = SyncRun.objects.get(portal=portal)
         assert sync_run.status == SyncRun.Status.FAILED
         assert "kept returning 503" in sync_run.error_message
-        assert Owner.objects.filter(portal=portal).count() == 3
+        assert Owner.objects.filter(portal=portal).count() == 4
         assert sync_run.cursor["users"] == engine.DONE
         fake.faults.clear()
         engine.sync_run_requeue(sync_run=sync_run)
@@ -428,5 +574,5 @@ def test_outage_keeps_written_pages_and_resumes(world, monkeypatch):
 
     assert resumed.status == SyncRun.Status.SUCCEEDED
     assert resumed.attempts == 2
-    assert Contact.objects.filter(portal=portal).count() == 5
-    assert resumed.progress["users"] == {"done": 3, "total": 3}
+    assert Contact.objects.filter(portal=portal).count() == 4
+    assert resumed.progress["users"] == {"done": 4, "total": 4}
