@@ -1,6 +1,8 @@
 """The base for every tenant-scoped web page, mirroring the API's TenantScopedViewSetMixin."""
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
 
 
 class TenantScopedPageMixin(LoginRequiredMixin):
@@ -31,3 +33,23 @@ class ConsultantRequiredMixin(LoginRequiredMixin):
         if request.user.is_authenticated and request.user.is_client_user:
             raise PermissionDenied("This page is for consultants. Your reports are on your home page.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class ClientFormView(ConsultantRequiredMixin, TenantScopedPageMixin, SingleObjectMixin, FormView):
+    """A form about one client: the client is looked up in the user's scope before GET and POST.
+
+    The form receives the client and the requesting user as `client` and `user`.
+    """
+
+    context_object_name = "client"
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "client": self.object, "user": self.request.user}

@@ -8,10 +8,9 @@ from django.db.models import Case, Count, IntegerField, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.generic import DetailView, FormView
-from django.views.generic.detail import SingleObjectMixin
+from django.views.generic import DetailView
 
-from accounts.pages import ConsultantRequiredMixin, TenantScopedPageMixin
+from accounts.pages import ClientFormView, ConsultantRequiredMixin, TenantScopedPageMixin
 from portals.models import Client, Contact
 from portals.views import REFRESH_SECONDS, TenantObjectActionView, enqueue_on_commit, page_of, refresh_while
 
@@ -62,24 +61,13 @@ class ClientAuditRunListView(ConsultantRequiredMixin, TenantScopedPageMixin, Det
         return context
 
 
-class AuditRunCreateView(ConsultantRequiredMixin, TenantScopedPageMixin, SingleObjectMixin, FormView):
+class AuditRunCreateView(ClientFormView):
     """Queue an audit of a client's portals and open the run's page."""
 
     model = Client
     form_class = AuditRunForm
     template_name = "audits/audit_run_form.html"
     context_object_name = "client"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "client": self.object, "user": self.request.user}
 
     def form_valid(self, form):
         try:

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView, ListView, View
 from django.views.generic.detail import SingleObjectMixin
 
 from accounts.models import Membership
-from accounts.pages import ConsultantRequiredMixin, TenantScopedPageMixin
+from accounts.pages import ClientFormView, ConsultantRequiredMixin, TenantScopedPageMixin
 from accounts.tenancy import admin_organization_ids
 from audits.forms import TaskCommentForm
 from audits.models import RemediationTask
@@ -131,24 +131,13 @@ class ReportListView(ConsultantRequiredMixin, TenantScopedPageMixin, ListView):
         return context
 
 
-class ReportCreateView(ConsultantRequiredMixin, TenantScopedPageMixin, SingleObjectMixin, FormView):
+class ReportCreateView(ClientFormView):
     """Create a draft report of a client from one of its finished audit runs."""
 
     model = Client
     form_class = ReportCreateForm
     template_name = "reports/report_form.html"
     context_object_name = "client"
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.get_object()
-        return super().post(request, *args, **kwargs)
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "client": self.object, "user": self.request.user}
 
     def form_valid(self, form):
         try:
