@@ -7,7 +7,7 @@ from .tenancy import admin_organization_ids
 def administered_rows(queryset, user):
     """Rows of the organizations where the user is an admin: the admin site's scope, narrower than visible_to.
 
-    A consultant of one organization who administers another sees only the one they administer.
+    A consultant of one organization who administers another gets only the organization they administer.
     """
     model = queryset.model
     names = {field.name for field in model._meta.fields}

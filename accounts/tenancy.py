@@ -73,7 +73,7 @@ class ClientScopedQuerySet(models.QuerySet):
 
 class MembershipQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """An admin sees the memberships of their organizations; anyone else sees their own."""
+        """Return the memberships of the user's administered organizations, plus the user's own."""
         if not _is_active_user(user):
             return self.none()
         return self.filter(Q(organization_id__in=admin_organization_ids(user)) | Q(user=user))

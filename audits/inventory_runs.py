@@ -3,8 +3,8 @@
 Evidence comes from four sources: apps that wrote to the synced portals (property history and
 lifecycle changes made by an integration), the consultant's questionnaire, a scan of the
 client's website pages, and the portal data itself (utm_source values and referrer domains).
-The pure classification lives in `audits.inventory`; this module reads the database with
-grouped queries and writes the run.
+The classification itself is plain Python in `audits.inventory`. This module reads the
+database with grouped queries and writes the run.
 """
 import logging
 from urllib.parse import urlsplit
@@ -81,7 +81,8 @@ def _mark(run, **fields):
 
 
 def _step_done(run, step, **fields):
-    progress = {**run.progress, step: True, "done": len([s for s in STEPS if s in {**run.progress, step: True}]), "total": len(STEPS)}
+    done = {name for name in STEPS if run.progress.get(name)} | {step}
+    progress = {**run.progress, step: True, "done": len(done), "total": len(STEPS)}
     _mark(run, progress=progress, **fields)
 
 
@@ -218,7 +219,7 @@ def _as_diff_dict(row):
 
 
 def _create_tasks(client, classifications, gaps):
-    """One remediation task per island and per missing capability; reruns keep the existing tasks."""
+    """Create one remediation task per island and per missing capability, keeping tasks that exist."""
     for item in classifications:
         if item.status != inventory.ISLAND:
             continue

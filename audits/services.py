@@ -201,7 +201,7 @@ def _mark_changes(run):
 
 
 def _create_tasks(run):
-    """One remediation task per finding identity; a rerun updates the open task instead of adding one."""
+    """Create one remediation task per finding identity. A rerun links the existing task to the new finding."""
     checks = all_checks()
     count = 0
     for finding in run.findings.all():

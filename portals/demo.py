@@ -1,8 +1,8 @@
 """The main job of `make run`: sample clients synced from local fake vendor APIs, then audited.
 
-Every step goes through the product's own services and Celery tasks: the sample portals are
-generated in the vendors' shapes, served by the fake vendor servers on 127.0.0.1, synced by the
-real connectors and CSV importer, and audited by the check registry.
+Every step goes through the product's own services and Celery tasks. The sample portals are
+generated in the vendors' shapes and served by the fake vendor servers on 127.0.0.1. The real
+connectors and the CSV importer sync them, and the check registry audits them.
 """
 import json
 import logging
@@ -100,7 +100,7 @@ def _seed_client(organization, manifest):
 
 
 def engagement_thresholds(rules):
-    """The client's own definitions from the sample manifest: MQL fit criteria, working hours, stage limits."""
+    """Return audit threshold overrides from the sample client's rules: MQL fit, working hours, stage limits."""
     fit = rules.get("fit_criteria") or {}
     hours = rules.get("working_hours") or {}
     days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

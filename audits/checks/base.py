@@ -21,7 +21,7 @@ class CheckContext:
     now: datetime
 
     def scoped(self, model):
-        """The model's rows of this client and these portals."""
+        """Return the model's rows of this client and these portals."""
         return model.objects.filter(client_id=self.client_id, portal_id__in=self.portal_ids)
 
 
@@ -43,7 +43,7 @@ class FindingData:
 
 @dataclass
 class CheckOutcome:
-    """What a check measured. `score` is 1.0 for a clean result and 0.0 for the worst case."""
+    """The measurement of one check. `score` is 1.0 for a clean result and 0.0 for the worst case."""
 
     measured_value: float | None
     threshold: float | None
@@ -94,7 +94,7 @@ def register(check_class):
 
 
 def all_checks():
-    """Every registered check, by code. Importing audits.checks loads all check modules."""
+    """Return every registered check by code, importing the check modules first."""
     import audits.checks  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))

@@ -1,4 +1,4 @@
-"""Settings for `make run`: demo secrets, SQLite and eager tasks unless the environment says otherwise."""
+"""Settings for `make run`: demo secrets, SQLite and eager tasks, unless environment variables set others."""
 import os
 
 os.environ.setdefault("SECRET_KEY", "demo-only-secret-key-not-for-production")

@@ -1,4 +1,4 @@
-"""Settings for the test suite: PostgreSQL on 127.0.0.1:5432 unless DATABASE_URL says otherwise."""
+"""Settings for the test suite: PostgreSQL on 127.0.0.1:5432 unless DATABASE_URL names another server."""
 import os
 import tempfile
 from pathlib import Path

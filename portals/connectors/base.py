@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 
 class ConnectorError(Exception):
-    """A sync step failed. The message names the object and says what to do; it never contains a secret."""
+    """A failed sync step. The message names the object and the fix, and contains no secret."""
 
     transient = False
 
@@ -17,13 +17,13 @@ class AuthenticationFailed(ConnectorError):
 
 
 class VendorUnavailable(ConnectorError):
-    """The vendor answered 5xx, timed out or kept rate-limiting after the connector's own retries."""
+    """The vendor returned 5xx, timed out or kept rate-limiting after the connector's own retries."""
 
     transient = True
 
 
 class InvalidResponse(ConnectorError):
-    """The vendor answered with data the connector cannot read."""
+    """The vendor returned data the connector cannot read."""
 
 
 @dataclass

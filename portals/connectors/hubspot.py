@@ -1,7 +1,7 @@
 """HubSpot connector on the official hubspot-api-client.
 
-Full syncs page through the CRM v3 list endpoints; incremental syncs use the search endpoint
-filtered on the last-modified property and read the matching records again in batches of 100
+Full syncs page through the CRM v3 list endpoints. Incremental syncs use the search endpoint
+filtered on the last-modified property, then read the matching records again in batches of 100
 with their property history. Responses are read as raw JSON (`_preload_content=False`) because
 building the SDK's model objects for millions of records costs more than the HTTP calls.
 Rate limits and transient errors are retried by urllib3 inside the client: HTTP 429 honours
@@ -19,6 +19,7 @@ from urllib3.util.retry import Retry
 from portals.models import Company, Contact, Deal, Form, LifecycleChange, Owner, PropertyChange, Touchpoint
 
 from .base import AuthenticationFailed, Connector, ConnectorError, InvalidResponse, Page, VendorUnavailable
+from .mapping import parse_datetime
 from .hubspot_mapping import (
     COMPANY_PROPERTIES,
     CONTACT_HISTORY_PROPERTIES,
@@ -108,7 +109,7 @@ class HubSpotConnector(Connector):
     # Objects.
 
     def _owners_page(self, cursor):
-        # Active owners first, then archived (inactive) ones; the cursor says which list and where.
+        # Active owners first, then archived (inactive) ones. The cursor stores the list and the position in it.
         state = json.loads(cursor) if cursor else {"archived": False, "after": None}
         data = self._call(
             "owners", self.api.crm.owners.owners_api.get_page, limit=LIST_PAGE_SIZE, after=state["after"], archived=state["archived"]
@@ -258,7 +259,8 @@ class HubSpotConnector(Connector):
             response = method(_preload_content=False, _request_timeout=REQUEST_TIMEOUT, **arguments)
         except urllib3.exceptions.HTTPError as error:
             raise VendorUnavailable(
-                f"HubSpot did not answer while reading {object_name} ({error.__class__.__name__}); the sync resumes from the last page written.",
+                f"HubSpot timed out or refused the connection while reading {object_name} ({error.__class__.__name__}). "
+                "Start the sync again later; it resumes from the last page written.",
                 object_name=object_name,
             ) from error
         except Exception as error:
@@ -314,7 +316,5 @@ def _next_after(data):
 
 
 def _epoch_ms(value):
-    from .mapping import parse_datetime
-
     parsed = parse_datetime(value)
     return int(parsed.timestamp() * 1000) if parsed else None

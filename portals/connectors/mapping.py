@@ -63,7 +63,7 @@ def parse_bool(value):
 
 
 def text(value, max_length=None):
-    """A vendor value as a string for a CharField: None becomes "", long values are cut."""
+    """Return a vendor value as a string for a CharField: None becomes "", long values are cut."""
     if value is None:
         return ""
     result = str(value)

@@ -203,7 +203,7 @@ class Touchpoint(SnapshotRecord):
 
 
 class ChangeSource(models.TextChoices):
-    """What made a change, normalised across vendors."""
+    """The origin of a change (workflow, import, user, ...), normalised across vendors."""
 
     WORKFLOW = "workflow", "Workflow"
     IMPORT = "import", "Import"

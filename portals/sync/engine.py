@@ -1,8 +1,8 @@
 """Run a sync: page through each object of a portal, upsert every page, and store the cursor with it.
 
-Each page is written in one transaction together with the run's cursor and progress, so a run
-that stops at any point (a vendor outage, a killed worker) keeps every page it wrote, no page
-half-written, and continues from the next page when it runs again.
+Each page is written in one transaction together with the run's cursor and progress. A run that
+stops at any point (a vendor outage, a killed worker) therefore keeps every page it wrote and no
+half-written page, and it continues from the next page when it runs again.
 """
 import logging
 import time
