@@ -259,8 +259,7 @@ class HubSpotConnector(Connector):
             response = method(_preload_content=False, _request_timeout=REQUEST_TIMEOUT, **arguments)
         except urllib3.exceptions.HTTPError as error:
             raise VendorUnavailable(
-                f"HubSpot timed out or refused the connection while reading {object_name} ({error.__class__.__name__}). "
-                "Start the sync again later; it resumes from the last page written.",
+                f"HubSpot did not answer while reading {object_name} ({error.__class__.__name__}); the sync resumes from the last page written.",
                 object_name=object_name,
             ) from error
         except Exception as error:
