@@ -37,6 +37,16 @@ def managed_client_ids(user):
     return Client.objects.filter(assigned | administered).values("id")
 
 
+def colleagues_of(user):
+    """Return the users who are members of an organization the user is a member of."""
+    User = apps.get_model("accounts", "User")
+    Membership = apps.get_model("accounts", "Membership")
+    if not _is_active_user(user):
+        return User.objects.none()
+    organization_ids = Membership.objects.filter(user=user).values("organization_id")
+    return User.objects.filter(memberships__organization_id__in=organization_ids).distinct()
+
+
 def client_user_client_id(user):
     """Return the id of the client a client user belongs to, or None for everyone else."""
     if not _is_active_user(user):

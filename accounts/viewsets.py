@@ -3,7 +3,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
-from .tenancy import admin_organization_ids
+from .tenancy import admin_organization_ids, colleagues_of
 
 
 class TenantScopedViewSetMixin:
@@ -56,6 +56,17 @@ class TenantRelatedField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         user = getattr(request, "user", None)
         return getattr(self.model.objects, self.scope)(user)
+
+
+class ColleagueRelatedField(serializers.PrimaryKeyRelatedField):
+    """A user id field that accepts only members of the requesting user's organizations.
+
+    A user of another organization fails with the same message as an id that does not exist.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return colleagues_of(getattr(request, "user", None))
 
 
 class IsOrganizationAdminForWrites(permissions.BasePermission):

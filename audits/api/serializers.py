@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.viewsets import TenantRelatedField
+from accounts.viewsets import ColleagueRelatedField, TenantRelatedField
 from audits.models import AuditRun, CheckResult, Finding, RemediationTask, TaskComment
 from portals.models import Client, Engagement, Portal
 
@@ -46,6 +46,7 @@ class FindingSerializer(serializers.ModelSerializer):
 class RemediationTaskSerializer(serializers.ModelSerializer):
     client = TenantRelatedField(model=Client)
     finding = TenantRelatedField(model=Finding, required=False, allow_null=True)
+    owner = ColleagueRelatedField(required=False, allow_null=True)
 
     class Meta:
         model = RemediationTask

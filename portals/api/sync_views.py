@@ -5,6 +5,7 @@ from rest_framework import mixins, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.filters import TenantFilterSet
 from accounts.viewsets import TenantScopedReadOnlyViewSet, TenantScopedViewSetMixin
 from portals.models import Company, Contact, CsvUpload, SyncRun
 from portals.sync import csv_service, engine
@@ -103,7 +104,7 @@ class CsvUploadViewSet(
         return Response(SyncRunSerializer(sync_run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SnapshotFilter(filters.FilterSet):
+class SnapshotFilter(TenantFilterSet):
     external_id__in = filters.BaseInFilter(field_name="external_id", help_text="Comma-separated vendor record ids.")
 
 

@@ -213,14 +213,18 @@ def _apply_stage_columns(plan, stage_labels):
 
 def _assign_extra_keys(plan):
     used = set()
+    next_suffix = {}
     for index, header in enumerate(plan.headers):
         if index in plan.fields or index in plan.ignored or index in plan.stage_columns:
             continue
 
-        key = header or "column %d" % (index + 1)
-        suffix = 2
+        base = header or "column %d" % (index + 1)
+        key = base
+        # Repeated headers get " (2)", " (3)"...; the next suffix per header keeps this linear.
+        suffix = next_suffix.get(base, 2)
         while key in used:
-            key = "%s (%d)" % (header or "column %d" % (index + 1), suffix)
+            key = "%s (%d)" % (base, suffix)
             suffix += 1
+        next_suffix[base] = suffix
         used.add(key)
         plan.extra_keys[index] = key
