@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max
+from django.db.models import Count, F, Max, Min, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -90,13 +90,16 @@ def _connected_apps(client):
     """Apps that wrote to the client's portals, by name, with their last data time.
 
     An app whose only writes set one lifecycle stage (a scheduling tool moving contacts to SQL, a
-    marketing automation sync setting MQL) is linked for that one step only, so it counts as one-way.
+    marketing automation sync setting MQL), or fill profile fields only (an enrichment tool writing job
+    titles), is linked for that one step only, so it counts as one-way (see inventory.app_link).
     """
+    funnel = Q(property__in=inventory.FUNNEL_PROPERTIES)
     property_rows = (
         PropertyChange.objects.filter(client=client, changed_by=ChangeSource.INTEGRATION)
         .exclude(source_label="")
         .values("source_label")
-        .annotate(last=Max("changed_at"), properties=Count("property", distinct=True))
+        .annotate(last=Max("changed_at"), properties=Count("property", distinct=True),
+                  funnel_properties=Count("property", distinct=True, filter=funnel), only_property=Min("property"))
     )
     stage_counts = dict(
         LifecycleChange.objects.filter(client=client, changed_by=ChangeSource.INTEGRATION)
@@ -109,9 +112,9 @@ def _connected_apps(client):
     links = {}
     for row in property_rows:
         name = row["source_label"]
-        one_step = row["properties"] == 1 and stage_counts.get(name) == 1
-        links[name] = inventory.AppLink(
-            row["last"], one_way=one_step, detail="writes a single lifecycle step" if one_step else ""
+        links[name] = inventory.app_link(
+            row["last"], properties=row["properties"], funnel_properties=row["funnel_properties"],
+            only_property=row["only_property"], lifecycle_stages=stage_counts.get(name, 0),
         )
     return links
 

@@ -183,16 +183,18 @@ def _import_exports(client, client_dir, log):
     from portals.sync import csv_service
     from portals.tasks import csv_import_task
 
-    exports = {Portal.Vendor.CSV: "ad_spend.csv", Portal.Vendor.PARDOT: "pardot_prospects.csv"}
+    # Pardot visits are tied to Salesforce people through the prospects, so the prospect export comes first.
+    exports = {Portal.Vendor.CSV: ["ad_spend.csv"], Portal.Vendor.PARDOT: ["pardot_prospects.csv", "pardot_visits.csv"]}
     results = []
     for portal in client.portals.filter(vendor__in=exports):
-        path = client_dir / "exports" / exports[portal.vendor]
-        if not path.exists():
-            continue
-        upload = csv_service.csv_upload_create(portal=portal, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
-        sync_run = csv_service.csv_upload_start_import(upload=upload)
-        _enqueue(csv_import_task, client_id=client.pk, upload_id=upload.pk)
-        results.append(_wait(sync_run, log))
+        for name in exports[portal.vendor]:
+            path = client_dir / "exports" / name
+            if not path.exists():
+                continue
+            upload = csv_service.csv_upload_create(portal=portal, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
+            sync_run = csv_service.csv_upload_start_import(upload=upload)
+            _enqueue(csv_import_task, client_id=client.pk, upload_id=upload.pk)
+            results.append(_wait(sync_run, log))
     return results
 
 

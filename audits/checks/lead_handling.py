@@ -6,7 +6,8 @@ audit of an assignment log is audits.round_robin, because absences are not part 
 """
 from datetime import timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from audits.checks.base import Check, CheckOutcome, FindingData, Remediation, rate, register
 from audits.checks.measures import percent, plural, scoped_sample, severity_for_rate
@@ -246,8 +247,10 @@ class UnbalancedDistribution(LeadHandlingCheck):
     code = "lead_handling.unbalanced_distribution"
     title = "MQLs unevenly distributed across reps"
     description = (
-        "Compares each active owner's share of MQLs (contacts with an MQL date) with the mean share "
-        "(1 / number of owners with MQLs) and flags owners above rep_balance_max_ratio times the mean."
+        "Compares each active owner's share of MQLs (contacts with an MQL date) with the mean share of the owners "
+        "with MQLs in the same team, and flags owners above rep_balance_max_ratio times that mean. A team is the "
+        "owners with the same territory and segment, because round robin shares work within that team. When no "
+        "owner has a territory or segment, all owners with MQLs are one team."
     )
     why_it_matters = (
         "An overloaded rep cannot call every MQL quickly while others wait for leads. Uneven routing also "
@@ -272,44 +275,89 @@ class UnbalancedDistribution(LeadHandlingCheck):
         # NOTE: all MQLs since the portal started count, so reps who joined recently look underloaded.
         mqls = context.scoped(Contact).filter(became_mql_at__isnull=False).exclude(UNASSIGNED)
         mqls = mqls.filter(~owner_filter(False))
-        per_owner = dict(mqls.values_list("owner_external_id").annotate(count=Count("pk")).order_by())
-        if len(per_owner) < 2:
-            return CheckOutcome(None, None, 1.0, skipped_reason="Fewer than two active owners have MQLs.")
+        teams = mqls_by_team(context, mqls)
+        per_owner = {owner_id: count for team in teams.values() for owner_id, count in team.items()}
+        compared = {key: team for key, team in teams.items() if len(team) >= 2}
+        if not compared:
+            reason = "Fewer than two active owners have MQLs." if len(teams) <= 1 else "No team has two active owners with MQLs."
+            return CheckOutcome(None, None, 1.0, skipped_reason=reason)
 
-        total = sum(per_owner.values())
-        mean_share = 1 / len(per_owner)
         max_ratio = context.thresholds["rep_balance_max_ratio"]
-        ratios = {owner_id: rate(count, total) / mean_share for owner_id, count in per_owner.items()}
         names = owner_names(context, per_owner)
-        findings = [
-            self._finding(owner_id, per_owner[owner_id], total, ratios[owner_id], mean_share, max_ratio, names, mqls)
-            for owner_id in sorted(ratios)
-            if ratios[owner_id] > max_ratio
-        ]
-        highest = max(ratios.values())
+        findings, highest = [], 0.0
+        for key, team in sorted(compared.items()):
+            team_total = sum(team.values())
+            mean_share = 1 / len(team)
+            for owner_id, count in sorted(team.items()):
+                ratio = rate(count, team_total) / mean_share
+                highest = max(highest, ratio)
+                if ratio > max_ratio:
+                    findings.append(self._finding(owner_id, key, team, ratio, max_ratio, names, mqls))
         return CheckOutcome(
             highest, max_ratio, min(1.0, max_ratio / highest),
             findings,
-            metrics={"owners": len(per_owner), "mqls": total, "mqls_by_owner": per_owner, "mean_share": mean_share},
+            metrics={
+                "owners": len(per_owner), "mqls": sum(per_owner.values()), "mqls_by_owner": per_owner,
+                "teams": [{"territory": key[0], "segment": key[1], "mqls_by_owner": team} for key, team in sorted(teams.items())],
+            },
         )
 
-    def _finding(self, owner_id, count, total, ratio, mean_share, max_ratio, names, mqls):
+    def _finding(self, owner_id, team_key, team, ratio, max_ratio, names, mqls):
         name = names.get(owner_id, owner_id)
+        count, total, mean_share = team[owner_id], sum(team.values()), 1 / len(team)
+        label = team_label(team_key)
+        scope = f" in {label}" if label else ""
         return FindingData(
             key=f"unbalanced:{owner_id}",
             severity="medium" if ratio >= 2 * max_ratio else "low",
-            title=f"{name} owns {percent(rate(count, total))} of MQLs, {ratio:.1f} times the mean share",
+            title=f"{name} owns {percent(rate(count, total))} of MQLs{scope}, {ratio:.1f} times the mean share",
             summary=(
-                f"{name} owns {count} of {total} MQLs ({percent(rate(count, total))}), while an even split across the "
-                f"{round(1 / mean_share)} owners with MQLs gives each {percent(mean_share)}."
+                f"{name} owns {count} of {total} MQLs{scope} ({percent(rate(count, total))}), while an even split across the "
+                f"{len(team)} owners with MQLs{scope} gives each {percent(mean_share)}."
             ),
             measured_value=ratio,
             threshold=max_ratio,
             unit="times the mean share",
             affected_count=count,
             denominator=total,
-            evidence={"owner_id": owner_id, "owner": name, "sample_ids": scoped_sample(mqls.filter(owner_external_id=owner_id))},
+            evidence={
+                "owner_id": owner_id, "owner": name, "territory": team_key[0], "segment": team_key[1],
+                "team_owners": len(team), "sample_ids": scoped_sample(mqls.filter(owner_external_id=owner_id)),
+            },
         )
+
+
+def mqls_by_team(context, mqls):
+    """Return {(territory, segment): {owner id: MQLs}} in one grouped query.
+
+    The team comes from the owner's Owner row. When no owner with MQLs has a territory or segment, every
+    owner is in the team ("", "").
+    """
+    owner = Owner.objects.filter(client_id=context.client_id, portal_id=OuterRef("portal_id"), external_id=OuterRef("owner_external_id"))
+    rows = (
+        mqls.annotate(
+            territory=Coalesce(Subquery(owner.values("territory")[:1]), Value("")),
+            segment=Coalesce(Subquery(owner.values("segment")[:1]), Value("")),
+        )
+        .values_list("territory", "segment", "owner_external_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    rows = list(rows)
+    if not any(territory or segment for territory, segment, _, _ in rows):
+        rows = [("", "", owner_id, count) for _, _, owner_id, count in rows]
+    teams = {}
+    for territory, segment, owner_id, count in rows:
+        team = teams.setdefault((territory, segment), {})
+        team[owner_id] = team.get(owner_id, 0) + count
+    return teams
+
+
+def team_label(team_key):
+    """Return "territory Central, segment Enterprise" for a team key, or "" for the single team of all owners."""
+    territory, segment = team_key
+    parts = [f"territory {territory}" if territory else "", f"segment {segment}" if segment else ""]
+    return ", ".join(part for part in parts if part)
 
 
 # Imported for registration: the speed-to-lead check of this category.

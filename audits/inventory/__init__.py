@@ -4,6 +4,7 @@ Plain Python with no Django imports, so the models, tasks and pages can call it 
 """
 from .catalog import CATEGORIES, CRMS, Catalog, CatalogError, ToolEntry, load_catalog
 from .classify import (
+    FUNNEL_PROPERTIES,
     INTEGRATED,
     ISLAND,
     PARTIALLY_INTEGRATED,
@@ -12,6 +13,7 @@ from .classify import (
     UNKNOWN,
     AppLink,
     ToolClassification,
+    app_link,
     classify,
 )
 from .detection import PAGE_KINDS, VALUE_KINDS, Detection
@@ -23,8 +25,8 @@ from .values import detect_from_values, match_value, unmatched_values
 
 __all__ = [
     "CATEGORIES", "CRMS", "Catalog", "CatalogError", "ToolEntry", "load_catalog",
-    "INTEGRATED", "ISLAND", "PARTIALLY_INTEGRATED", "STATUS_LABELS", "STATUSES", "UNKNOWN",
-    "AppLink", "ToolClassification", "classify",
+    "FUNNEL_PROPERTIES", "INTEGRATED", "ISLAND", "PARTIALLY_INTEGRATED", "STATUS_LABELS", "STATUSES", "UNKNOWN",
+    "AppLink", "ToolClassification", "app_link", "classify",
     "PAGE_KINDS", "VALUE_KINDS", "Detection",
     "PageResult", "fetch_pages", "scan_html",
     "MissingCapability", "Overlap", "StackDiff", "ToolChange", "diff", "headline", "missing_categories", "overlaps",

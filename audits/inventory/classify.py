@@ -31,6 +31,32 @@ class AppLink:
     detail: str = ""
 
 
+# History properties that move people through the CRM: where they came from, their stage and their owner.
+# An app that writes none of them only fills profile fields of people that other apps created.
+FUNNEL_PROPERTIES = frozenset({
+    "original_source", "original_source_drill_down_1", "lifecycle_stage", "lead_status", "lead_source", "owner",
+})
+
+
+def app_link(last_data_at, *, properties, funnel_properties, only_property="", lifecycle_stages=0):
+    """Return the AppLink of an app from a summary of its history writes.
+
+    `properties` and `funnel_properties` count the distinct properties the app wrote, all and those in
+    FUNNEL_PROPERTIES. `only_property` names its property when it wrote one. `lifecycle_stages` counts the
+    distinct stages its lifecycle changes set. An app that sets one lifecycle stage and nothing else, or that
+    writes only profile fields (a job title from an enrichment tool), is linked for one narrow step.
+    """
+    if properties == 1 and lifecycle_stages == 1:
+        return AppLink(last_data_at, one_way=True, detail="writes a single lifecycle step")
+    if properties and not funnel_properties:
+        if properties == 1 and only_property:
+            detail = "writes only the %s field" % only_property.replace("_", " ")
+        else:
+            detail = "writes only profile fields"
+        return AppLink(last_data_at, one_way=True, detail=detail)
+    return AppLink(last_data_at)
+
+
 @dataclass(frozen=True)
 class ToolClassification:
     """One tool in the client's stack, its status, and the evidence and reason behind the status."""

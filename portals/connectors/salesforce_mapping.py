@@ -37,6 +37,8 @@ HISTORY_FIELDS = {
     "Status": PropertyChange.Property.LEAD_STATUS,
     "Owner": PropertyChange.Property.OWNER,
     "OwnerId": PropertyChange.Property.OWNER,
+    # Title changes show which apps enrich people (ZoomInfo, Clearbit), for the stack inventory.
+    "Title": PropertyChange.Property.JOB_TITLE,
 }
 _HISTORY_FILTER = "Field IN (%s)" % ", ".join("'%s'" % name for name in HISTORY_FIELDS)
 
@@ -476,7 +478,7 @@ def _activity_row(record, kind, occurred_at, person_ids):
 
 
 def history_rows(records, parent_field, users, person_ids=None):
-    """PropertyChange rows for LeadSource (as original source), Status and owner changes, and LifecycleChange rows for Status changes.
+    """PropertyChange rows for LeadSource (as original source), Status, owner and Title changes, and LifecycleChange rows for Status changes.
 
     `users` maps a User id to its record, to tell changes by integration users from changes by people.
     `person_ids` maps a converted lead's id to its contact's id, so that the lead's history belongs to the contact.

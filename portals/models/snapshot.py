@@ -239,6 +239,7 @@ class PropertyChange(SnapshotRecord):
         OWNER = "owner", "Owner"
         LEAD_SOURCE = "lead_source", "Lead source"
         LEAD_STATUS = "lead_status", "Lead status"
+        JOB_TITLE = "job_title", "Job title"
 
     object_type = models.CharField(max_length=20, default="contact")
     record_external_id = models.CharField(max_length=100)

@@ -60,6 +60,11 @@ def generate_client(profile, root, *, seed, contacts):
     return client_dir
 
 
+# The contact property that stores the "how did you hear about us" answer, per CRM. The Salesforce org has no such
+# field, so an audit finds no self-reported answers there at all.
+SELF_REPORTED_FIELDS = {"hubspot": "how_did_you_hear_about_us", "salesforce": None}
+
+
 def build_manifest(pop, crm, planted, portals, client_dir):
     profile = pop.profile
     log = PlantedLog()
@@ -76,7 +81,7 @@ def build_manifest(pop, crm, planted, portals, client_dir):
         "portals": portals,
         "planted": log.entries,
         "tools": list(profile.tools),
-        "rules": _rules(pop),
+        "rules": {**_rules(pop), "self_reported_field": SELF_REPORTED_FIELDS.get(crm)},
     }
 
 

@@ -40,6 +40,8 @@ _ELIGIBLE = {
     "lifecycle_stuck": ((MQL, SQL, OPPORTUNITY), None),
     "owner_inactive": ((LEAD,), None),
 }
+# Minimum reps of the routing cell that gets the unbalanced extra share, where the client has such a cell.
+MIN_UNBALANCED_CELL_REPS = 3
 _MQL_CODES = ("mql_fails_fit", "first_touch_slow", "mql_unassigned", "channel_without_spend")
 TERRITORY_OF_STATE = {
     "WA": "West", "OR": "West", "CA": "West", "CO": "West", "TX": "Central", "IL": "Central", "OH": "Central",
@@ -256,7 +258,11 @@ class Population:
                 continue
             owned[self.cell_of(index)].append(index)
 
-        heavy_cell = max(cells, key=lambda cell: (len(owned[cell]), cell))
+        # The audit flags a rep above 1.5 times the mean share of its cell. With two reps a 35 % extra share gives
+        # 0.35 + 0.65 / 2 = 67.5 %, only 1.35 times the mean, so the extra share goes to a cell of at least
+        # MIN_UNBALANCED_CELL_REPS reps where one exists (0.35 + 0.65 / 3 = 57 %, 1.7 times the mean).
+        candidates = [cell for cell in cells if len(cells[cell]) >= MIN_UNBALANCED_CELL_REPS] or list(cells)
+        heavy_cell = max(candidates, key=lambda cell: (len(owned[cell]), cell))
         self.unbalanced_rep = cells[heavy_cell][rng.randrange(len(cells[heavy_cell]))]
         extra_count = exact_count(self.profile.unbalanced_rate, len(owned[heavy_cell]))
         self.unbalanced = {"cell": heavy_cell, "assigned": len(owned[heavy_cell]), "extra": extra_count}

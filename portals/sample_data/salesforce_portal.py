@@ -19,6 +19,13 @@ PERSON_OBJECTS = ("Lead", "Contact", "Opportunity", "OpportunityContactRole", "C
                   "ContactHistory", "Task", "Event")
 PARDOT_EXPORT_FILE = "exports/pardot_prospects.csv"
 PARDOT_VISITS_FILE = "pardot/visits.jsonl"
+# The same visits as a CSV export whose header is the v5 Visit field names, for the CSV importer.
+PARDOT_VISITS_EXPORT_FILE = "exports/pardot_visits.csv"
+PARDOT_VISIT_FIELDS = (
+    "id", "visitorId", "prospectId", "visitorPageViewCount", "firstVisitorPageViewAt", "lastVisitorPageViewAt",
+    "durationInSeconds", "campaignParameter", "mediumParameter", "sourceParameter", "contentParameter", "termParameter",
+    "createdAt", "updatedAt",
+)
 PROSPECT_ID_BASE = 40000001
 VISIT_ID_BASE = 70000001
 _REFERRER_TYPES = {"google": "Google Natural Search", "bing": "Bing Natural Search"}
@@ -39,6 +46,7 @@ class _Pass:
         self.pop = pop
         self.writers = {name: JsonlWriter(client_dir / sf_file(name)) for name in PERSON_OBJECTS}
         self.visits = JsonlWriter(client_dir / PARDOT_VISITS_FILE)
+        self.visits_export = CsvWriter(client_dir / PARDOT_VISITS_EXPORT_FILE, PARDOT_VISIT_FIELDS)
         self.prospects = CsvWriter(client_dir / PARDOT_EXPORT_FILE, PARDOT_EXPORT_HEADER)
         self.catalog = sf.campaign_catalog(pop)
         self.event_campaigns = [name for name, entry in self.catalog.items() if entry[1] == "Trade Show"]
@@ -56,6 +64,7 @@ class _Pass:
         for writer in self.writers.values():
             writer.close()
         self.visits.close()
+        self.visits_export.close()
         self.prospects.close()
 
 
@@ -69,7 +78,7 @@ def write_salesforce(pop, client_dir):
     state.close()
     _write_static(pop, client_dir, state)
     logger.info("salesforce portal finished client=%s leads=%s", pop.profile.slug, pop.n)
-    return [sf_file(name) for name in OBJECTS], [PARDOT_EXPORT_FILE, PARDOT_VISITS_FILE], state.planted
+    return [sf_file(name) for name in OBJECTS], [PARDOT_EXPORT_FILE, PARDOT_VISITS_FILE, PARDOT_VISITS_EXPORT_FILE], state.planted
 
 
 def _write_person(state, person, rng):
@@ -150,13 +159,15 @@ def _write_visits(state, person, touches):
         if touch.kind not in ("visit", "email_click", "ad_click"):
             continue
         visit_id = VISIT_ID_BASE + state.visits.count
-        state.visits.write({
+        visit = {
             "id": visit_id, "visitorId": 60000001 + person.index, "prospectId": prospect, "visitorPageViewCount": 1 + visit_id % 4,
             "firstVisitorPageViewAt": pardot_time(touch.at), "lastVisitorPageViewAt": pardot_time(touch.at + 90),
             "durationInSeconds": 90, "campaignParameter": touch.campaign or None, "mediumParameter": touch.medium or None,
             "sourceParameter": touch.source or None, "contentParameter": None, "termParameter": touch.term or None,
             "createdAt": pardot_time(touch.at), "updatedAt": pardot_time(touch.at + 90),
-        })
+        }
+        state.visits.write(visit)
+        state.visits_export.write(["" if visit[name] is None else visit[name] for name in PARDOT_VISIT_FIELDS])
         if touch.first and person.code in UTM_CODES + ("channel_without_spend",):
             state.planted.events.setdefault(person.code, []).append("pardot:visit:%d" % visit_id)
 

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from portals import csv_import
 from portals.csv_import import CsvImportError, ExportKind
-from portals.models import Campaign, Company, Contact, CsvUpload, Portal, SyncRun
+from portals.models import Campaign, Company, Contact, CsvUpload, Portal, SyncRun, Touchpoint
 from portals.models.snapshot import STAGE_DATE_FIELDS
 from portals.validators import normalize_domain
 
-from . import spend
+from . import pardot_visits, spend
 from .writer import upsert_rows
 
 logger = logging.getLogger(__name__)
@@ -47,6 +47,18 @@ def csv_upload_create(*, portal, uploaded_file, uploaded_by=None):
         upload.headers = header
         upload.save()
         return upload
+    if pardot_visits.is_visits_header(header):
+        if portal.vendor != Portal.Vendor.PARDOT:
+            upload.file.delete(save=False)
+            raise CsvUploadError(
+                f"{upload.original_name} is a Pardot visits export, but portal {portal.pk} is a {portal.get_vendor_display()} portal; "
+                "upload it to the client's Pardot portal, where its prospects are."
+            )
+        upload.kind = pardot_visits.VISITS_KIND
+        upload.headers = header
+        upload.save()
+        logger.info("csv uploaded client_id=%s portal_id=%s upload_id=%s kind=%s", portal.client_id, portal.pk, upload.pk, upload.kind)
+        return upload
 
     try:
         with upload.file.open("rb") as handle:
@@ -73,6 +85,8 @@ def csv_upload_validate(*, upload, column_map=None):
     column_map = column_map if column_map is not None else upload.column_map
     if upload.kind == spend.SPEND_KIND:
         return _validate_spend(upload)
+    if upload.kind == pardot_visits.VISITS_KIND:
+        return _validate_visits(upload)
 
     with upload.file.open("rb") as handle:
         report = csv_import.validate_export(
@@ -111,6 +125,22 @@ def _validate_spend(upload):
     return errors
 
 
+def _validate_visits(upload):
+    """Validate every row of a visits export, and that the client has the prospects and CRM people to tie visits to."""
+    errors = pardot_visits.link_errors(client_id=upload.client_id)
+    with upload.file.open("rb") as handle:
+        row_errors, rows = pardot_visits.visit_errors(handle, file_name=upload.original_name, max_errors=MAX_REPORTED_ERRORS)
+    errors += row_errors
+    if len(row_errors) >= MAX_REPORTED_ERRORS:
+        errors.append(f"More than {MAX_REPORTED_ERRORS} errors; fix these and upload the file again.")
+    upload.errors = errors
+    upload.metadata = {**upload.metadata, "rows": rows}
+    if errors:
+        upload.status = CsvUpload.Status.FAILED
+    upload.save(update_fields=["errors", "status", "metadata"])
+    return errors
+
+
 def csv_upload_start_import(*, upload, requested_by=None):
     """Create the sync run that imports a validated upload. Raise CsvUploadError when it has errors."""
     if upload.status not in (CsvUpload.Status.UPLOADED,):
@@ -138,6 +168,8 @@ def csv_import_execute(*, upload_id):
 
     if upload.kind == spend.SPEND_KIND:
         return _import_spend(upload, sync_run)
+    if upload.kind == pardot_visits.VISITS_KIND:
+        return _import_visits(upload, sync_run)
 
     model = Company if upload.kind in COMPANY_KINDS else Contact
     rows_done = sync_run.cursor.get("rows", 0)
@@ -171,6 +203,59 @@ def _import_spend(upload, sync_run):
     _succeed(sync_run, upload)
     sync_run.refresh_from_db()
     return sync_run
+
+
+def _import_visits(upload, sync_run):
+    """Import a visits export in batches, each upserted with the run's cursor in one transaction."""
+    SyncRun.objects.filter(pk=sync_run.pk).update(
+        status=SyncRun.Status.RUNNING, started_at=sync_run.started_at or timezone.now(), attempts=sync_run.attempts + 1
+    )
+    sync_run.refresh_from_db()
+    rows_done = 0
+
+    def reject(error):
+        raise error
+
+    try:
+        with upload.file.open("rb") as handle:
+            visits = pardot_visits.iter_visit_rows(handle, file_name=upload.original_name, on_error=reject)
+            for batch in csv_import.iter_batches(visits, size=BATCH_SIZE):
+                rows_done = _write_visit_batch(sync_run, upload, batch, rows_done)
+    except CsvImportError as error:
+        _fail(sync_run, upload, str(error))
+    else:
+        _succeed(sync_run, upload)
+    sync_run.refresh_from_db()
+    return sync_run
+
+
+def _write_visit_batch(sync_run, upload, batch, rows_done):
+    """Write one batch of visits unless the cursor shows that an earlier attempt wrote it; return the rows read."""
+    end = rows_done + len(batch)
+    position = sync_run.cursor.get("rows", 0)
+    if end <= position:
+        return end
+
+    batch = batch[max(0, position - rows_done):]
+    by_portal, skipped = pardot_visits.touchpoint_rows(client_id=upload.client_id, visits=batch)
+    totals = sync_run.progress.get("visits", {})
+    with transaction.atomic():
+        written = sum(
+            upsert_rows(Touchpoint, client_id=upload.client_id, portal_id=portal_id, rows=rows)
+            for portal_id, rows in by_portal.items()
+        )
+        sync_run.cursor = {"rows": end}
+        sync_run.progress = {"visits": {
+            "done": end, "total": upload.metadata.get("rows"),
+            "touchpoints": totals.get("touchpoints", 0) + written,
+            "anonymous": totals.get("anonymous", 0) + skipped["anonymous"],
+            "unmatched": totals.get("unmatched", 0) + skipped["unmatched"],
+        }}
+        sync_run.heartbeat_at = timezone.now()
+        sync_run.save(update_fields=["cursor", "progress", "heartbeat_at"])
+    logger.info("pardot visits batch written client_id=%s upload_id=%s rows=%s touchpoints=%s anonymous=%s unmatched=%s",
+                upload.client_id, upload.pk, end, written, skipped["anonymous"], skipped["unmatched"])
+    return end
 
 
 def _write_batch(sync_run, upload, model, batch, rows_done):

@@ -299,13 +299,14 @@ def test_history_becomes_changes(portal):
         ("owner", org.REP, "integration"),
         ("lead_status", "Marketing Qualified", "integration"),
         ("original_source", "List Import", "user"),
+        ("job_title", "CMO", "integration"),
         ("original_source", "List Import", "import"),
         ("original_source", "Trade Show", "user"),
     ]
     assert changes[2].user_external_id == org.REP
     assert changes[2].source_label == "Rita Rep"
-    assert changes[3].source_label == "Data Loader"
-    assert changes[4].record_external_id == org.PLAIN_CONTACT
+    assert changes[4].source_label == "Data Loader"
+    assert changes[5].record_external_id == org.PLAIN_CONTACT
 
 
 @pytest.mark.django_db
@@ -367,7 +368,27 @@ def test_history_query_reads_audited_fields_only(portal, fake):
     _run(portal)
 
     history_queries = [str(entry.query) for entry in _query_paths(fake, "/query") if "LeadHistory" in str(entry.query)]
-    assert any("Field IN ('LeadSource', 'Status', 'Owner', 'OwnerId')" in query for query in history_queries)
+    assert any("Field IN ('LeadSource', 'Status', 'Owner', 'OwnerId', 'Title')" in query for query in history_queries)
+
+
+@pytest.mark.django_db
+def test_title_history_names_enrichment_app(world, monkeypatch):
+    records = org.records()
+    zoominfo = org.sf_id("005", 9)
+    records["User"].append(org.user(zoominfo, "ZoomInfo", "Integration"))
+    records["ContactHistory"].append(org.history("ContactHistory", "ContactId", 9, org.PLAIN_CONTACT, "Title", None,
+                                                 "VP Operations", zoominfo, "2026-01-22T08:00:00.000+0000"))
+    fake = _start_fake(monkeypatch, records=records)
+    try:
+        portal = _portal(world, fake)
+        _run(portal)
+    finally:
+        fake.stop()
+
+    change = PropertyChange.objects.get(portal=portal, external_id=org.sf_id("017", 9))
+    assert (change.property, change.value, change.changed_by) == ("job_title", "VP Operations", "integration")
+    assert change.source_label == "ZoomInfo Integration"
+    assert change.record_external_id == org.PLAIN_CONTACT
 
 
 @pytest.mark.django_db
