@@ -256,7 +256,9 @@ def demo_audit(manifests, *, log):
 
 
 def demo_reports(audit_runs, *, log):
-    """Render each sample client's audit report to HTML and PDF through the Celery task, and publish it."""
+    """Render each sample client's audit report, then its stack inventory report, to HTML and PDF through the Celery task, and publish them."""
+    from audits.models import InventoryRun
+    from reports.kinds import get_kind
     from reports.models import Report
     from reports.services import report_create, report_publish, report_render_request
     from reports.tasks import report_render_task
@@ -264,30 +266,36 @@ def demo_reports(audit_runs, *, log):
     admin = User.objects.get(email=CONSULTANTS[0]["email"])
     reports = []
     for audit_run in audit_runs:
-        if audit_run.status != "succeeded":
-            log(f"  {audit_run.client.name}: no report, the audit did not finish")
-            continue
-        # A rerun of the demo adds a version to the client's report instead of another report.
-        report = Report.objects.filter(client=audit_run.client, kind="portal_audit").first()
-        if report is None:
-            report = report_create(
-                client=audit_run.client,
-                kind="portal_audit",
-                audit_run=audit_run,
-                title=f"Marketing operations audit of {audit_run.client.name}",
-                created_by=admin,
-            )
-        else:
-            Report.objects.filter(pk=report.pk).update(audit_run=audit_run)
-        report_render_request(report=report)
-        report_render_task.delay(client_id=report.client_id, report_id=report.pk, rendered_by_id=admin.pk)
-        report.refresh_from_db()
-        version = report.versions.order_by("-number").first()
-        if report.render_status == Report.RenderStatus.FAILED or version is None:
-            log(f"  {report.client.name}: report rendering failed: {report.render_error}")
-            continue
+        client = audit_run.client
+        inventory_run = (
+            InventoryRun.objects.filter(client=client, status=InventoryRun.Status.SUCCEEDED).order_by("-created_at").first()
+        )
+        # (kind, source field, source run or None when it did not finish, title of a new report)
+        plans = [
+            ("portal_audit", "audit_run", audit_run if audit_run.status == "succeeded" else None,
+             f"Marketing operations audit of {client.name}"),
+            ("stack_inventory", "inventory_run", inventory_run, f"Marketing stack inventory of {client.name}"),
+        ]
+        for kind, field, run, title in plans:
+            kind_title = get_kind(kind).title.lower()
+            if run is None:
+                log(f"  {client.name}: no {kind_title} report, the {kind_title} did not finish")
+                continue
+            # A rerun of the demo adds a version to the client's report instead of another report.
+            report = Report.objects.filter(client=client, kind=kind).first()
+            if report is None:
+                report = report_create(client=client, kind=kind, title=title, created_by=admin, **{field: run})
+            else:
+                Report.objects.filter(pk=report.pk).update(**{field: run})
+            report_render_request(report=report)
+            report_render_task.delay(client_id=report.client_id, report_id=report.pk, rendered_by_id=admin.pk)
+            report.refresh_from_db()
+            version = report.versions.order_by("-number").first()
+            if report.render_status == Report.RenderStatus.FAILED or version is None:
+                log(f"  {client.name}: {kind_title} report rendering failed: {report.render_error}")
+                continue
 
-        report_publish(report=report, published_by=admin)
-        log(f"  {report.client.name}: /reports/{report.pk}/ version {version.number} (PDF file: {version.pdf.path})")
-        reports.append(report)
+            report_publish(report=report, published_by=admin)
+            log(f"  {client.name}: {kind_title} report /reports/{report.pk}/ version {version.number} (PDF file: {version.pdf.path})")
+            reports.append(report)
     return reports

@@ -1,19 +1,38 @@
 """Forms of the report pages, the share link page, the client user's home page and the brand settings page."""
 from django import forms
 
-from audits.models import AuditRun, RemediationTask
+from audits.models import AuditRun, InventoryRun, RemediationTask
 
-from .kinds import all_kinds, kind_choices
+from .kinds import SOURCES, all_kinds, get_kind, kind_choices
 from .models import BrandSettings, Report
 from .selectors import MAX_LOGO_BYTES, logo_mime_type
-from .services import CLIENT_TASK_STATUSES, SHARE_LINK_DEFAULT_DAYS, SHARE_LINK_MAX_DAYS, SHARE_LINK_MIN_PASSWORD
+from .services import (
+    CLIENT_TASK_STATUSES,
+    SHARE_LINK_DEFAULT_DAYS,
+    SHARE_LINK_MAX_DAYS,
+    SHARE_LINK_MIN_PASSWORD,
+    ReportInputError,
+    report_source_check,
+)
+
+
+def _audit_run_label(run):
+    moment = run.finished_at or run.created_at
+    return f"Audit {run.pk} of {moment:%Y-%m-%d %H:%M}" + (f", score {run.health_score:g}" if run.health_score is not None else "")
+
+
+def _inventory_run_label(run):
+    moment = run.finished_at or run.created_at
+    return f"Stack inventory {run.pk} of {moment:%Y-%m-%d %H:%M}" + (f": {run.headline}" if run.headline else "")
 
 
 class ReportCreateForm(forms.Form):
+    """Choose a kind and the run it is built from. Each kind reads one source field, and the others must stay empty."""
+
     kind = forms.ChoiceField(choices=(), label="Report kind")
-    audit_run = forms.ModelChoiceField(
-        queryset=AuditRun.objects.none(), required=False, empty_label="No audit run",
-        help_text="The finished audit the report is built from.",
+    audit_run = forms.ModelChoiceField(queryset=AuditRun.objects.none(), required=False, empty_label="No audit run")
+    inventory_run = forms.ModelChoiceField(
+        queryset=InventoryRun.objects.none(), required=False, empty_label="No stack inventory", label="Stack inventory",
     )
     title = forms.CharField(max_length=300, required=False, help_text="Leave empty for a title from the kind, client and date.")
     summary = forms.CharField(
@@ -21,24 +40,42 @@ class ReportCreateForm(forms.Form):
         help_text="Your own words for the client, shown above the computed summary.",
     )
 
+    labels = {"audit_run": _audit_run_label, "inventory_run": _inventory_run_label}
+
     def __init__(self, *args, client, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.client = client
+        kinds = all_kinds()
         self.fields["kind"].choices = kind_choices()
-        runs = AuditRun.objects.visible_to(user).filter(client=client, status=AuditRun.Status.SUCCEEDED).order_by("-created_at")
-        self.fields["audit_run"].queryset = runs
-        self.fields["audit_run"].label_from_instance = lambda run: (
-            f"Audit {run.pk} of {(run.finished_at or run.created_at):%Y-%m-%d %H:%M}"
-            + (f", score {run.health_score:g}" if run.health_score is not None else "")
-        )
-        latest = runs.first()
-        if latest is not None:
-            self.fields["audit_run"].initial = latest.pk
+        chosen = kinds.get(self.initial.get("kind")) or next(iter(kinds.values()), None)
+        if chosen is not None:
+            self.fields["kind"].initial = chosen.code
+
+        for field, source in SOURCES.items():
+            runs = source.model.objects.visible_to(user).filter(client=client, status=source.finished_status).order_by("-created_at")
+            readers = ", ".join(kind.title for kind in kinds.values() if kind.source == field)
+            self.fields[field].queryset = runs
+            self.fields[field].label_from_instance = self.labels[field]
+            self.fields[field].help_text = f"The finished {source.label} the report is built from. Only {readers} reports read it."
+            # The message is %-formatted with the posted value, so a % in the client's name is doubled.
+            self.fields[field].error_messages["invalid_choice"] = (
+                f"{source.label.capitalize()} %(value)s is not a finished {source.label} of {client.name.replace('%', '%%')}. "
+                "Choose one from the list."
+            )
+            # Preselect the latest run only for the chosen kind's source, so the other sources start empty.
+            latest = runs.first() if chosen is not None and chosen.source == field else None
+            if latest is not None:
+                self.fields[field].initial = latest.pk
 
     def clean(self):
         cleaned = super().clean()
-        kind = all_kinds().get(cleaned.get("kind"))
-        if kind is not None and kind.needs_audit_run and not cleaned.get("audit_run"):
-            self.add_error("audit_run", f"A {kind.title} report is built from a finished audit run. Choose one.")
+        code = cleaned.get("kind")
+        if code not in all_kinds():
+            return cleaned
+        try:
+            report_source_check(kind=get_kind(code), client=self.client, sources={field: cleaned.get(field) for field in SOURCES})
+        except ReportInputError as error:
+            self.add_error(error.field if error.field in self.fields else None, str(error))
         return cleaned
 
 

@@ -1,4 +1,4 @@
-"""Reports built from a client's audits, their rendered versions, share links, scheduled delivery and white-label settings."""
+"""Reports built from a client's audit runs and stack inventories, their rendered versions, share links, scheduled delivery and white-label settings."""
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
 from django.core.validators import RegexValidator
@@ -38,7 +38,11 @@ class Report(models.Model):
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True, help_text="The consultant's own executive summary, shown above the computed one.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The run the report is built from. The kind's `source` names which of these fields it reads.
     audit_run = models.ForeignKey("audits.AuditRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    inventory_run = models.ForeignKey(
+        "audits.InventoryRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports",
+    )
     render_status = models.CharField(max_length=20, choices=RenderStatus.choices, default=RenderStatus.IDLE)
     render_error = models.TextField(blank=True)
     published_version = models.ForeignKey("ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

@@ -7,14 +7,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from audits.models import AuditRun, RemediationTask
+from audits.models import AuditRun, InventoryRun, RemediationTask
 from portals.models import SyncRun
 
 from . import charts
+from .kinds import all_kinds
 from .charts import HEX_COLOR
 from .models import BrandSettings, Report, ReportVersion, ShareLink
 
@@ -125,21 +126,31 @@ def latest_version(report):
 
 
 def dashboard_annotate(clients, user):
-    """Add the ids of each client's latest audit run and latest sync run, read in the same query."""
+    """Add the ids of each client's latest audit run, stack inventory and sync run, read in the same query."""
     audits = AuditRun.objects.visible_to(user).filter(client_id=OuterRef("pk")).order_by("-created_at")
+    inventories = InventoryRun.objects.visible_to(user).filter(client_id=OuterRef("pk")).order_by("-created_at")
     syncs = SyncRun.objects.visible_to(user).filter(client_id=OuterRef("pk")).order_by("-created_at")
     return clients.annotate(
         latest_audit_id=Subquery(audits.values("pk")[:1]),
+        latest_inventory_id=Subquery(inventories.values("pk")[:1]),
         latest_sync_id=Subquery(syncs.values("pk")[:1]),
     )
 
 
 def dashboard_rows(*, user, clients, now=None):
-    """Return one row per client of a dashboard page: last audit, score trend, open tasks by priority, latest sync and failures."""
+    """Return one row per client of a dashboard page.
+
+    A row has the last audit and score trend, the latest stack inventory, the latest report of each kind,
+    open tasks by priority, the latest sync and recent sync failures.
+    """
     now = now or timezone.now()
     clients = list(clients)
     ids = [client.pk for client in clients]
     audits = AuditRun.objects.visible_to(user).in_bulk([client.latest_audit_id for client in clients if client.latest_audit_id])
+    inventories = InventoryRun.objects.visible_to(user).only("pk", "status", "headline", "created_at").in_bulk(
+        [client.latest_inventory_id for client in clients if client.latest_inventory_id]
+    )
+    reports = _latest_reports_by_kind(user, ids)
     syncs = SyncRun.objects.visible_to(user).select_related("portal").in_bulk(
         [client.latest_sync_id for client in clients if client.latest_sync_id]
     )
@@ -153,6 +164,8 @@ def dashboard_rows(*, user, clients, now=None):
         rows.append({
             "client": client,
             "audit": audits.get(client.latest_audit_id),
+            "inventory": inventories.get(client.latest_inventory_id),
+            "reports": reports.get(client.pk, []),
             "trend": trend,
             "sparkline": charts.sparkline_svg(trend) if trend else "",
             "tasks": [tasks[(client.pk, priority)] for priority, _ in RemediationTask.Priority.choices],
@@ -161,6 +174,23 @@ def dashboard_rows(*, user, clients, now=None):
             "failures": failures.get(client.pk, 0),
         })
     return rows
+
+
+def _latest_reports_by_kind(user, client_ids):
+    """Return each client's latest report of each kind (drafts included), in kind order, by client id."""
+    titles = {code: kind.title for code, kind in all_kinds().items()}
+    newer = Report.objects.filter(client_id=OuterRef("client_id"), kind=OuterRef("kind"), created_at__gt=OuterRef("created_at"))
+    rows = (
+        Report.objects.visible_to(user)
+        .filter(client_id__in=client_ids)
+        .exclude(Exists(newer))
+        .order_by("client_id", "kind")
+        .values("pk", "client_id", "kind", "status", "title")
+    )
+    found = defaultdict(list)
+    for row in rows:
+        found[row["client_id"]].append({**row, "kind_title": titles.get(row["kind"], row["kind"])})
+    return found
 
 
 def _score_trends(user, client_ids):
@@ -201,10 +231,14 @@ def _recent_sync_failures(user, client_ids, since):
 
 
 def client_timeline(*, user, client):
-    """Return the client's syncs, audits, reports, rendered versions and publications as events, newest first."""
+    """Return the client's syncs, audits, stack inventories, reports, rendered versions and publications as events, newest first."""
     limit = TIMELINE_EVENTS_PER_SOURCE
     syncs = SyncRun.objects.visible_to(user).filter(client=client).select_related("portal").order_by("-created_at")[:limit]
     audits = AuditRun.objects.visible_to(user).filter(client=client).order_by("-created_at")[:limit]
+    inventories = (
+        InventoryRun.objects.visible_to(user).filter(client=client).only("pk", "status", "headline", "error_message", "created_at")
+        .order_by("-created_at")[:limit]
+    )
     reports = Report.objects.visible_to(user).filter(client=client).order_by("-created_at")[:limit]
     versions = (
         ReportVersion.objects.visible_to(user).filter(client=client).select_related("report").defer("html", "data")
@@ -214,10 +248,12 @@ def client_timeline(*, user, client):
         Report.objects.visible_to(user).filter(client=client, published_at__isnull=False).order_by("-published_at")[:limit]
     )
 
+    kinds = all_kinds()
     sources = [
         [_sync_event(run) for run in syncs],
         [_audit_event(run) for run in audits],
-        [_report_event(report) for report in reports],
+        [_inventory_event(run) for run in inventories],
+        [_report_event(report, kinds) for report in reports],
         [_version_event(version) for version in versions],
         [_publish_event(report) for report in published],
     ]
@@ -236,9 +272,21 @@ def _audit_event(run):
             "status_label": run.get_status_display(), "detail": detail, "url": reverse("audit-run-detail", args=[run.pk])}
 
 
-def _report_event(report):
+def _inventory_event(run):
+    return {"at": run.created_at, "kind": "inventory", "title": f"Stack inventory {run.pk}", "status": run.status,
+            "status_label": run.get_status_display(), "detail": run.headline or run.error_message,
+            "url": reverse("inventory-run-detail", args=[run.pk])}
+
+
+def _report_event(report, kinds):
+    kind = kinds.get(report.kind)
+    detail = f"{kind.title if kind else report.kind} report"
+    if report.audit_run_id:
+        detail += f" from audit {report.audit_run_id}"
+    elif report.inventory_run_id:
+        detail += f" from stack inventory {report.inventory_run_id}"
     return {"at": report.created_at, "kind": "report", "title": f"Report created: {report.title}", "status": report.status,
-            "status_label": report.get_status_display(), "detail": "", "url": reverse("report-detail", args=[report.pk])}
+            "status_label": report.get_status_display(), "detail": detail, "url": reverse("report-detail", args=[report.pk])}
 
 
 def _version_event(version):

@@ -15,10 +15,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 
-from audits.models import AuditRun, RemediationTask, TaskComment
+from audits.models import RemediationTask, TaskComment
 
 from . import selectors
-from .kinds import UnknownReportKind, get_kind
+from .kinds import SOURCES, UnknownReportKind, get_kind
 from .models import DeliverySchedule, Report, ReportVersion, ShareLink
 from .rendering import html_to_pdf, render_html
 
@@ -33,37 +33,88 @@ CLIENT_TASK_STATUSES = (RemediationTask.Status.OPEN, RemediationTask.Status.IN_P
 
 
 class ReportInputError(ValueError):
-    """Raised for an invalid kind, audit run, recipient, date or password. The message names the value and the fix."""
+    """Raised for an invalid kind, source run, recipient, date or password. The message names the value and the fix.
+
+    `field` is the name of the input field at fault, when one is, so forms and the API can show the error there.
+    """
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 class ReportStateError(ValueError):
     """Raised when the report is not in a state that allows the change, e.g. publishing before any render."""
 
 
-def report_create(*, client, kind, audit_run=None, title="", summary="", created_by=None):
-    """Create a draft report of `kind` for `client`. Render it with report_render_task."""
+def report_create(*, client, kind, audit_run=None, inventory_run=None, title="", summary="", created_by=None):
+    """Create a draft report of `kind` for `client` from the run the kind is built from. Render it with report_render_task."""
     try:
         report_kind = get_kind(kind)
     except UnknownReportKind as error:
-        raise ReportInputError(error.args[0]) from error
+        raise ReportInputError(error.args[0], field="kind") from error
 
-    if audit_run is not None and audit_run.client_id != client.pk:
-        raise ReportInputError("The audit run belongs to another client.")
-    if report_kind.needs_audit_run and audit_run is None:
-        raise ReportInputError(f"A {report_kind.title} report is built from an audit run. Choose a finished audit run.")
-    if audit_run is not None and audit_run.status != AuditRun.Status.SUCCEEDED:
-        raise ReportInputError(f"Audit run {audit_run.pk} has status {audit_run.status}. Choose a finished audit run.")
-
+    sources = {"audit_run": audit_run, "inventory_run": inventory_run}
+    source_run = report_source_check(kind=report_kind, client=client, sources=sources)
     report = Report.objects.create(
         client=client,
         kind=report_kind.code,
-        audit_run=audit_run,
-        title=(title or "").strip() or report_kind.default_title(client=client, audit_run=audit_run),
+        title=(title or "").strip() or report_kind.default_title(client=client, source=source_run),
         summary=(summary or "").strip(),
         created_by=created_by,
+        **sources,
     )
-    logger.info("report created client_id=%s report_id=%s kind=%s", client.pk, report.pk, report.kind)
+    logger.info("report created client_id=%s report_id=%s kind=%s source=%s source_id=%s",
+                client.pk, report.pk, report.kind, report_kind.source or "-", source_run.pk if source_run else "-")
     return report
+
+
+def report_source_check(*, kind, client, sources):
+    """Check the runs given for a new report of `kind` and return its source run (None for a kind without one).
+
+    `sources` maps field names of SOURCES to a run or None. The kind's own source must be a finished
+    run of `client`, and every other source must be empty. Raises ReportInputError with the field
+    at fault, the run and the fix.
+    """
+    unknown = sorted(set(sources) - set(SOURCES))
+    if unknown:
+        raise ReportInputError(f"Unknown report source {', '.join(unknown)}. Known sources: {', '.join(SOURCES)}.", field=unknown[0])
+
+    source = kind.report_source
+    for field, run in sources.items():
+        if run is not None and (source is None or field != source.field):
+            raise ReportInputError(_wrong_source_message(kind, SOURCES[field]), field=field)
+    if source is None:
+        return None
+
+    run = sources.get(source.field)
+    if run is None:
+        raise ReportInputError(
+            f"A {kind.title} report is built from a finished {source.label}. Choose a finished {source.label} of {client.name}.",
+            field=source.field,
+        )
+    if run.client_id != client.pk:
+        raise ReportInputError(
+            f"{source.describe(run).capitalize()} belongs to another client, not {client.name}. Choose a {source.label} of {client.name}.",
+            field=source.field,
+        )
+    if run.status != source.finished_status:
+        raise ReportInputError(
+            f"{source.describe(run).capitalize()} has status {run.status}. "
+            f"Choose a finished {source.label}, or wait until this one finishes.",
+            field=source.field,
+        )
+    return run
+
+
+def _wrong_source_message(kind, given):
+    """Return the error for a run of a source the kind does not read, such as an audit run for a stack inventory report."""
+    if kind.report_source is None:
+        return f"A {kind.title} report is built from the client's data alone, so {given.field} must be empty. Leave it empty."
+    return (
+        f"A {kind.title} report is built from a {kind.report_source.label}, so {given.field} must be empty. "
+        f"Leave {given.field} empty and choose a {kind.report_source.label} in {kind.report_source.field}."
+    )
 
 
 def report_render_request(*, report):
@@ -90,7 +141,11 @@ def report_render(*, report_id, rendered_by=None):
     two renders of one report get consecutive version numbers.
     """
     with transaction.atomic():
-        report = Report.objects.select_for_update(of=("self",)).select_related("client__organization", "audit_run").get(pk=report_id)
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("client__organization", "audit_run", "inventory_run")
+            .get(pk=report_id)
+        )
         kind = get_kind(report.kind)
         # A JSON round trip makes the snapshot exactly what the database stores, dates as ISO strings.
         data = json.loads(json.dumps(kind.build(report=report), cls=DjangoJSONEncoder))
@@ -118,8 +173,9 @@ def report_render(*, report_id, rendered_by=None):
 def report_publish(*, report, published_by, publish_tasks=True):
     """Publish the report's latest version to the client's users.
 
-    With `publish_tasks`, the remediation tasks of the report's audit run become visible to the
-    client's users too, so they can comment on them and set their status.
+    With `publish_tasks`, the remediation tasks the report lists (those of its audit run or of its
+    stack inventory's islands and gaps) become visible to the client's users too, so they can
+    comment on them and set their status.
     """
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report.pk)
@@ -139,10 +195,9 @@ def report_publish(*, report, published_by, publish_tasks=True):
         report.save(update_fields=["status", "published_version", "published_at", "published_by", "updated_at"])
 
         tasks = 0
-        if publish_tasks and report.audit_run_id:
-            tasks = RemediationTask.objects.filter(
-                client_id=report.client_id, finding__audit_run_id=report.audit_run_id, visible_to_client=False
-            ).update(visible_to_client=True, updated_at=now)
+        listed = get_kind(report.kind).remediation_tasks(report) if publish_tasks else None
+        if listed is not None:
+            tasks = listed.filter(client_id=report.client_id, visible_to_client=False).update(visible_to_client=True, updated_at=now)
 
     logger.info("report published client_id=%s report_id=%s version=%s tasks_published=%s",
                 report.client_id, report.pk, version.number, tasks)

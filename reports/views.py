@@ -132,12 +132,22 @@ class ReportListView(ConsultantRequiredMixin, TenantScopedPageMixin, ListView):
 
 
 class ReportCreateView(ClientFormView):
-    """Create a draft report of a client from one of its finished audit runs."""
+    """Create a draft report of a client from one of its finished audit runs or stack inventories.
+
+    `?kind=stack_inventory` chooses the kind and preselects the client's latest run of its source.
+    """
 
     model = Client
     form_class = ReportCreateForm
     template_name = "reports/report_form.html"
     context_object_name = "client"
+
+    def get_initial(self):
+        kind = self.request.GET.get("kind", "")
+        return {**super().get_initial(), **({"kind": kind} if kind in all_kinds() else {})}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kinds=all_kinds().values(), **kwargs)
 
     def form_valid(self, form):
         try:
@@ -145,12 +155,13 @@ class ReportCreateView(ClientFormView):
                 client=self.object,
                 kind=form.cleaned_data["kind"],
                 audit_run=form.cleaned_data["audit_run"],
+                inventory_run=form.cleaned_data["inventory_run"],
                 title=form.cleaned_data["title"],
                 summary=form.cleaned_data["summary"],
                 created_by=self.request.user,
             )
         except services.ReportInputError as error:
-            form.add_error(None, str(error))
+            form.add_error(error.field if error.field in form.fields else None, str(error))
             return self.form_invalid(form)
 
         messages.success(self.request, "Draft report created. Press Render to build its first version.")
@@ -164,7 +175,7 @@ class ReportDetailView(TenantScopedPageMixin, DetailView):
     context_object_name = "report"
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("client", "audit_run", "published_version", "created_by", "published_by")
+        return queryset.select_related("client", "audit_run", "inventory_run", "published_version", "created_by", "published_by")
 
     def get_template_names(self):
         if self.request.user.is_client_user:

@@ -3,7 +3,7 @@ from rest_framework import serializers
 from accounts.models import ClientUser
 from accounts.tenancy import managed_client_ids
 from accounts.viewsets import TenantRelatedField
-from audits.models import AuditRun
+from audits.models import AuditRun, InventoryRun
 from portals.models import Client
 from reports.kinds import all_kinds
 from reports.models import DeliverySchedule, Report, ReportVersion, ShareLink
@@ -16,7 +16,7 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = [
-            "id", "client", "kind", "title", "summary", "status", "audit_run", "render_status", "render_error",
+            "id", "client", "kind", "title", "summary", "status", "audit_run", "inventory_run", "render_status", "render_error",
             "published_version", "published_version_number", "published_at", "published_by", "created_by", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -24,8 +24,15 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     client = TenantRelatedField(model=Client)
-    kind = serializers.CharField(help_text="Code of a report kind, e.g. portal_audit.")
-    audit_run = TenantRelatedField(model=AuditRun, required=False, allow_null=True, help_text="The finished audit run the report is built from.")
+    kind = serializers.CharField(help_text="Code of a report kind: portal_audit or stack_inventory.")
+    audit_run = TenantRelatedField(
+        model=AuditRun, required=False, allow_null=True,
+        help_text="The finished audit run a portal_audit report is built from. Leave empty for other kinds.",
+    )
+    inventory_run = TenantRelatedField(
+        model=InventoryRun, required=False, allow_null=True,
+        help_text="The finished stack inventory a stack_inventory report is built from. Leave empty for other kinds.",
+    )
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, help_text="Defaults to a title from the kind, client and date.")
     summary = serializers.CharField(required=False, allow_blank=True, help_text="The consultant's executive summary.")
 
@@ -37,7 +44,9 @@ class ReportCreateSerializer(serializers.Serializer):
 
 class ReportPublishSerializer(serializers.Serializer):
     publish_tasks = serializers.BooleanField(
-        default=True, help_text="Also make the remediation tasks of the report's audit run visible to the client's users."
+        default=True,
+        help_text="Also make the remediation tasks the report lists (its audit run's, or its stack inventory's islands and gaps) "
+                  "visible to the client's users.",
     )
 
 

@@ -42,7 +42,10 @@ class ConsultantWritesPermission(permissions.BasePermission):
     retrieve=extend_schema(summary="Get a report", description="Status, render status and the published version of one report."),
     create=extend_schema(
         summary="Create a report",
-        description="Create a draft report of a kind (e.g. `portal_audit`) from a finished audit run. Render it, then publish it.",
+        description=(
+            "Create a draft report of a kind from the finished run it is built from: `portal_audit` from an `audit_run`, "
+            "`stack_inventory` from an `inventory_run`. Leave the other run empty. Render it, then publish it."
+        ),
         request=ReportCreateSerializer,
         responses={201: ReportSerializer},
     ),
@@ -51,7 +54,7 @@ class ReportViewSet(TenantScopedViewSetMixin, mixins.CreateModelMixin, viewsets.
     model = Report
     serializer_class = ReportSerializer
     permission_classes = [permissions.IsAuthenticated, ConsultantWritesPermission]
-    filterset_fields = ["client", "kind", "status", "audit_run"]
+    filterset_fields = ["client", "kind", "status", "audit_run", "inventory_run"]
     search_fields = ["title"]
     ordering_fields = ["created_at", "published_at"]
 
@@ -64,7 +67,7 @@ class ReportViewSet(TenantScopedViewSetMixin, mixins.CreateModelMixin, viewsets.
         try:
             report = services.report_create(created_by=request.user, **serializer.validated_data)
         except services.ReportInputError as error:
-            raise serializers.ValidationError({"detail": str(error)}) from error
+            raise serializers.ValidationError({error.field or "detail": [str(error)]}) from error
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -11,7 +11,7 @@ from audits.views import evidence_sections
 from reports import charts
 from reports.models import Report
 
-from . import ReportKind, ReportSourceError, register
+from . import ReportKind, register
 
 # Check codes whose results give the key numbers of the report.
 DUPLICATES_CHECK = "hygiene.duplicate_contacts"
@@ -55,19 +55,14 @@ class PortalAuditReport(ReportKind):
         "the weights of the health score and the change since the previous report."
     )
     template_name = "reports/kinds/portal_audit.html"
-    needs_audit_run = True
+    source = "audit_run"
 
-    def default_title(self, *, client, audit_run=None):
-        moment = (audit_run.finished_at or audit_run.created_at) if audit_run else None
+    def default_title(self, *, client, source=None):
+        moment = (source.finished_at or source.created_at) if source else None
         return f"Portal audit of {client.name}" + (f", {moment:%B %Y}" if moment else "")
 
     def build(self, *, report):
-        run = report.audit_run
-        if run is None or run.client_id != report.client_id:
-            raise ReportSourceError("The report has no audit run of its client. Choose a finished audit run and render again.")
-        if run.status != AuditRun.Status.SUCCEEDED:
-            raise ReportSourceError(f"Audit run {run.pk} has status {run.status}; only a finished audit can be reported.")
-
+        run = self.source_run(report)
         results = {result.check_code: result for result in CheckResult.objects.filter(client_id=report.client_id, audit_run=run)}
         findings = self._findings(report.client_id, run)
         tasks = self._tasks(report.client_id, run)
@@ -218,11 +213,7 @@ class PortalAuditReport(ReportKind):
 
     def _tasks(self, client_id, run):
         """Return the remediation tasks of the run's findings, most urgent first."""
-        tasks = (
-            RemediationTask.objects.filter(client_id=client_id, finding__audit_run=run)
-            .select_related("owner", "finding")
-            .order_by("priority", "title")
-        )
+        tasks = self._task_queryset(client_id, run.pk).select_related("owner", "finding").order_by("priority", "title")
         return [
             {
                 "title": task.title,
@@ -239,6 +230,12 @@ class PortalAuditReport(ReportKind):
             }
             for task in tasks
         ]
+
+    def remediation_tasks(self, report):
+        return self._task_queryset(report.client_id, report.audit_run_id) if report.audit_run_id else None
+
+    def _task_queryset(self, client_id, run_id):
+        return RemediationTask.objects.filter(client_id=client_id, finding__audit_run_id=run_id)
 
     def _weights(self, results):
         """Return each check's score, weight and points in the health score, as the audit run page shows them."""

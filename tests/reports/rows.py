@@ -1,4 +1,5 @@
-"""Rows that report tests build on: two audits of the tenant with check results in the shapes the checks store.
+"""Rows that report tests build on: two audits of the tenant with check results in the shapes the checks store,
+and two stack inventories with their tools, gaps, stack picture and remediation tasks.
 
 `tenant_report_rows` gives the isolation test one published report of the tenant, with a stored
 PDF, a share link and a delivery schedule, so that every reports route has an object to reach.
@@ -105,3 +106,93 @@ def tenant_report_rows(*, client, created_by, recipient, audit_run=None, publish
     schedule.recipients.set([recipient])
     report.refresh_from_db()
     return report
+
+
+@dataclass
+class InventoryHistory:
+    previous: object
+    current: object
+
+
+# (tool slug, status, evidence) of the two hand-built inventories. Between them Marketo moves from island to
+# integrated, Intercom from unknown to island, Hotjar disappears, Calendly and Google Analytics appear, and
+# Drift stays an island.
+PREVIOUS_TOOLS = [
+    ("marketo", "island", [("questionnaire", "marketo", "", 1)]),
+    ("drift", "island", [("script", "https://js.driftt.com/include/zebra.js", "https://zebra-corp.test/", 1)]),
+    ("intercom", "unknown", [("cookie", "intercom-id-zebra", "https://zebra-corp.test/", 1)]),
+    ("hotjar", "integrated", [("connected_app", "Hotjar", "", 1)]),
+]
+CURRENT_TOOLS = [
+    ("marketo", "integrated", [("connected_app", "Marketo", "", 1)]),
+    ("calendly", "partially_integrated", [("connected_app", "Calendly", "", 1)]),
+    ("drift", "island", [
+        ("script", "https://js.driftt.com/include/zebra.js", "https://zebra-corp.test/", 1),
+        ("referrer", "app.drift.com", "", 14),
+    ]),
+    ("intercom", "island", [("global", "Intercom", "https://zebra-corp.test/pricing", 1)]),
+    ("google_analytics", "unknown", [("utm_source", "ga", "", 3)]),
+]
+
+
+def _classifications(tools, now):
+    from audits.inventory import Detection, ToolClassification, load_catalog
+
+    catalog = load_catalog()
+    found = []
+    for slug, status, evidence in tools:
+        entry = catalog.get(slug)
+        detections = tuple(
+            Detection(tool=entry, kind=kind, evidence=text, source=source, count=count, last_seen=now, weak=status == "unknown")
+            for kind, text, source, count in evidence
+        )
+        found.append(ToolClassification(tool=entry, status=status, reason=f"Zebra {entry.name} is {status}.", evidence=detections))
+    return found
+
+
+def _inventory_run(client, tools, *, finished_at, previous=None):
+    """Store a finished inventory run the way audits.inventory_runs stores one: tools, headline, overlaps, gaps and picture."""
+    from audits import inventory
+    from audits.models import InventoryRun, ToolUsage
+
+    classifications = _classifications(tools, finished_at)
+    gaps = inventory.missing_categories(classifications, has_self_reported_field=False)
+    run = InventoryRun.objects.create(
+        client=client, status=InventoryRun.Status.SUCCEEDED, previous_run=previous,
+        headline=inventory.headline(classifications),
+        counts={status: sum(1 for item in classifications if item.status == status) for status in inventory.STATUSES},
+        overlaps=[{"category": o.category, "tools": list(o.tools), "reason": o.reason} for o in inventory.overlaps(classifications)],
+        missing_categories=[{"key": gap.key, "label": gap.label, "reason": gap.reason} for gap in gaps],
+        stack_svg=inventory.stack_svg(classifications, crm_name="HubSpot"),
+    )
+    InventoryRun.objects.filter(pk=run.pk).update(created_at=finished_at, started_at=finished_at, finished_at=finished_at)
+    ToolUsage.objects.bulk_create([
+        ToolUsage(client=client, inventory_run=run, tool_slug=item.slug, name=item.name, category=item.category,
+                  status=item.status, reason=item.reason, evidence=item.as_dict()["evidence"])
+        for item in classifications
+    ])
+    run.refresh_from_db()
+    return run
+
+
+def inventory_history(world):
+    """Two finished stack inventories of the tenant, 30 days apart, and the remediation tasks of the current one's islands and gaps.
+
+    One more island task (Olark, found in neither inventory) must stay out of every report.
+    """
+    now = timezone.now()
+    previous = _inventory_run(world.client, PREVIOUS_TOOLS, finished_at=now - timedelta(days=30))
+    current = _inventory_run(world.client, CURRENT_TOOLS, finished_at=now, previous=previous)
+
+    def task(check_code, key, title, **extra):
+        return RemediationTask.objects.create(client=world.client, check_code=check_code, finding_key=key, title=title, **extra)
+
+    task("inventory.island", "drift", "Connect Drift to the CRM", priority="p2", effort="4-8 hours",
+         steps=["Install the native HubSpot integration of Drift."], expected_impact="Drift chats reach attribution.")
+    task("inventory.island", "intercom", "Connect Intercom to the CRM", priority="p1", effort="4-8 hours",
+         owner=world.consultant, status="in_progress")
+    task("inventory.island", "olark", "Connect Olark to the CRM", priority="p1", effort="4-8 hours")
+    task("inventory.missing", "call_tracking", "Add Call tracking", priority="p2", effort="1-3 days")
+    task("inventory.missing", "events", "Add Offline event capture", priority="p3", effort="1-3 days")
+    task("inventory.missing", "self_reported_attribution", "Add Self-reported attribution", priority="p2", effort="1-3 days")
+    return InventoryHistory(previous=previous, current=current)

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             audit_runs = demo.demo_audit(manifests, log=self.stdout.write)
             self.stdout.write("Taking stack inventories:")
             demo.demo_inventory(manifests, log=self.stdout.write)
-            self.stdout.write("Rendering and publishing the audit reports (web page, then PDF file):")
+            self.stdout.write("Rendering and publishing the audit and stack inventory reports (web page, then PDF file):")
             demo.demo_reports(audit_runs, log=self.stdout.write)
 
         self.stdout.write(self.style.SUCCESS("Sample data is ready."))
