@@ -28,7 +28,12 @@ def client_home(request):
         return redirect("client-list")
 
     client = request.user.client_user.client
-    reports = Report.objects.visible_to(request.user).order_by("-published_at")
+    reports = (
+        Report.objects.visible_to(request.user)
+        .select_related("published_version")
+        .defer("published_version__html", "published_version__data")
+        .order_by("-published_at")
+    )
     page = page_of(request, report_selectors.client_user_tasks(request.user), CLIENT_HOME_TASKS_PER_PAGE)
     context = {
         "client": client,

@@ -101,6 +101,10 @@ class ReportVersion(models.Model):
     html = models.TextField()
     pdf = models.FileField(upload_to=version_pdf_path, max_length=300)
     data = models.JSONField(default=dict, help_text="The data snapshot the HTML and PDF were rendered from.")
+    # Copies of the report's title and summary at render time: client users and share links read these,
+    # so edits to the draft stay hidden until a new version is rendered and published.
+    title = models.CharField(max_length=300, blank=True)
+    summary = models.TextField(blank=True)
     rendered_at = models.DateTimeField(default=timezone.now)
     rendered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     published_at = models.DateTimeField(null=True, blank=True)

@@ -158,7 +158,8 @@ def report_render(*, report_id, rendered_by=None):
         pdf = html_to_pdf(html)
 
         version = ReportVersion(
-            client_id=report.client_id, report=report, number=number, html=html, data=data, rendered_at=now, rendered_by=rendered_by
+            client_id=report.client_id, report=report, number=number, html=html, data=data, rendered_at=now, rendered_by=rendered_by,
+            title=report.title, summary=report.summary,
         )
         version.pdf.save(f"v{number}.pdf", ContentFile(pdf), save=False)
         version.save()
@@ -320,7 +321,7 @@ def _delivery_message(schedule, reports, recipient):
 
 
 def version_filename(report, version):
-    return f"{slugify(report.title)[:80] or 'report'}-v{version.number}.pdf"
+    return f"{slugify(version.title or report.title)[:80] or 'report'}-v{version.number}.pdf"
 
 
 def task_status_set(*, task, status, user):

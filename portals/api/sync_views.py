@@ -130,6 +130,7 @@ class ContactViewSet(TenantScopedReadOnlyViewSet):
     filterset_class = ContactFilter
     search_fields = ["email", "last_name", "company_name"]
     ordering_fields = ["created_at", "updated_at", "email"]
+    ordering = ["id"]
 
 
 @extend_schema_view(
@@ -142,3 +143,4 @@ class CompanyViewSet(TenantScopedReadOnlyViewSet):
     filterset_class = CompanyFilter
     search_fields = ["name", "domain"]
     ordering_fields = ["created_at", "name"]
+    ordering = ["id"]

@@ -22,6 +22,19 @@ class ReportSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PublishedReportSerializer(serializers.ModelSerializer):
+    """A report as a client user reads it: the title and summary of its published version, never the draft's."""
+
+    title = serializers.CharField(source="published_version.title", read_only=True, allow_null=True)
+    summary = serializers.CharField(source="published_version.summary", read_only=True, allow_null=True)
+    published_version_number = serializers.IntegerField(source="published_version.number", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Report
+        fields = ["id", "client", "kind", "title", "summary", "status", "published_version", "published_version_number", "published_at"]
+        read_only_fields = fields
+
+
 class ReportCreateSerializer(serializers.Serializer):
     client = TenantRelatedField(model=Client)
     kind = serializers.CharField(help_text="Code of a report kind: portal_audit or stack_inventory.")
@@ -53,7 +66,7 @@ class ReportPublishSerializer(serializers.Serializer):
 class ReportVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportVersion
-        fields = ["id", "client", "report", "number", "rendered_at", "rendered_by", "published_at"]
+        fields = ["id", "client", "report", "number", "title", "rendered_at", "rendered_by", "published_at"]
         read_only_fields = fields
 
 

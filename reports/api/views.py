@@ -16,6 +16,7 @@ from reports.views import pdf_response
 from .serializers import (
     DeliveryScheduleSerializer,
     ReportCreateSerializer,
+    PublishedReportSerializer,
     ReportPublishSerializer,
     ReportSerializer,
     ReportVersionDetailSerializer,
@@ -55,11 +56,22 @@ class ReportViewSet(TenantScopedViewSetMixin, mixins.CreateModelMixin, viewsets.
     serializer_class = ReportSerializer
     permission_classes = [permissions.IsAuthenticated, ConsultantWritesPermission]
     filterset_fields = ["client", "kind", "status", "audit_run", "inventory_run"]
-    search_fields = ["title"]
     ordering_fields = ["created_at", "published_at"]
 
+    @property
+    def search_fields(self):
+        # Client users search the published title, so a search cannot probe the draft's title.
+        return ["published_version__title"] if self._is_client_user() else ["title"]
+
+    def _is_client_user(self):
+        request = getattr(self, "request", None)
+        return request is not None and client_user_client_id(request.user) is not None
+
+    def get_serializer_class(self):
+        return PublishedReportSerializer if self._is_client_user() else ReportSerializer
+
     def refine_queryset(self, queryset):
-        return queryset.select_related("published_version")
+        return queryset.select_related("published_version").defer("published_version__html", "published_version__data")
 
     def create(self, request, *args, **kwargs):
         serializer = ReportCreateSerializer(data=request.data, context=self.get_serializer_context())
