@@ -145,6 +145,8 @@ class ShareLink(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    failed_password_attempts = models.PositiveIntegerField(default=0, help_text="Wrong passwords since the last lockout or success.")
+    password_locked_until = models.DateTimeField(null=True, blank=True, help_text="Passwords are not checked before this time.")
 
     objects = ClientScopedQuerySet.as_manager()
 

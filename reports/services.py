@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 SHARE_LINK_MAX_DAYS = 365
 SHARE_LINK_DEFAULT_DAYS = 14
 SHARE_LINK_MIN_PASSWORD = 8
+# Wrong passwords in a row that lock a share link's password form, and how long the lock lasts.
+SHARE_LINK_MAX_PASSWORD_ATTEMPTS = 5
+SHARE_LINK_LOCKOUT = timedelta(minutes=15)
 # The statuses a client user may set on a published remediation task.
 CLIENT_TASK_STATUSES = (RemediationTask.Status.OPEN, RemediationTask.Status.IN_PROGRESS, RemediationTask.Status.DONE)
 
@@ -239,6 +242,43 @@ def share_link_revoke(*, share_link):
         share_link.save(update_fields=["revoked_at"])
         logger.info("share link revoked client_id=%s share_link_id=%s", share_link.client_id, share_link.pk)
     return share_link
+
+
+class ShareLinkLocked(Exception):
+    """Raised while a share link's password form is locked after too many wrong passwords."""
+
+    def __init__(self, locked_until):
+        self.locked_until = locked_until
+        super().__init__(f"Too many wrong passwords. Try again after {locked_until:%H:%M} UTC.")
+
+
+def share_link_check_password(*, share_link, password):
+    """Return whether `password` unlocks the link, counting wrong ones; raise ShareLinkLocked while locked.
+
+    The row lock serialises guesses on one link, and every SHARE_LINK_MAX_PASSWORD_ATTEMPTS wrong passwords
+    in a row lock the form for SHARE_LINK_LOCKOUT, so parallel requests do not speed up guessing.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        link = ShareLink.objects.select_for_update().get(pk=share_link.pk)
+        if link.password_locked_until and link.password_locked_until > now:
+            raise ShareLinkLocked(link.password_locked_until)
+
+        if link.check_password(password):
+            ShareLink.objects.filter(pk=link.pk).update(failed_password_attempts=0, password_locked_until=None)
+            return True
+
+        attempts = link.failed_password_attempts + 1
+        locked_until = now + SHARE_LINK_LOCKOUT if attempts >= SHARE_LINK_MAX_PASSWORD_ATTEMPTS else None
+        ShareLink.objects.filter(pk=link.pk).update(
+            failed_password_attempts=0 if locked_until else attempts, password_locked_until=locked_until
+        )
+
+    logger.info("share link password rejected client_id=%s share_link_id=%s attempts=%s locked_until=%s",
+                link.client_id, link.pk, attempts, locked_until)
+    if locked_until:
+        raise ShareLinkLocked(locked_until)
+    return False
 
 
 def share_link_record_use(*, share_link):

@@ -364,9 +364,14 @@ class ShareReportView(ShareViewMixin, View):
         form = SharePasswordForm(request.POST)
         if not self.link.has_password:
             return redirect("share-report", token)
-        if not form.is_valid() or not self.link.check_password(form.cleaned_data["password"]):
-            # TODO: limit password attempts per link. Guesses are limited only by the cost of the password hash now.
-            logger.info("share link password rejected client_id=%s share_link_id=%s", self.link.client_id, self.link.pk)
+        if not form.is_valid():
+            return self._password_page(form, status=403)
+        try:
+            accepted = services.share_link_check_password(share_link=self.link, password=form.cleaned_data["password"])
+        except services.ShareLinkLocked as error:
+            form.add_error("password", str(error))
+            return self._password_page(form, status=429)
+        if not accepted:
             form.add_error("password", "The password is not correct.")
             return self._password_page(form, status=403)
 

@@ -81,7 +81,7 @@ class ShareLinkSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ShareLink
-        fields = ["id", "client", "report", "expires_at", "has_password", "revoked_at", "created_by", "created_at", "last_used_at"]
+        fields = ["id", "client", "report", "expires_at", "has_password", "revoked_at", "created_by", "created_at", "last_used_at", "password_locked_until"]
         read_only_fields = fields
 
 

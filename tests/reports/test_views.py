@@ -229,6 +229,43 @@ def test_share_link_right_password(client, published, world):
     assert client.get(f"/share/{token}/pdf/").status_code == 200
 
 
+def test_share_password_locks_after_attempts(client, published, world):
+    link, token = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
+    wrong = [client.post(f"/share/{token}/", {"password": f"guess-{n}"}) for n in range(services.SHARE_LINK_MAX_PASSWORD_ATTEMPTS)]
+
+    right = client.post(f"/share/{token}/", {"password": "zebra-secret-42"})
+
+    link.refresh_from_db()
+    assert [response.status_code for response in wrong[:-1]] == [403] * (services.SHARE_LINK_MAX_PASSWORD_ATTEMPTS - 1)
+    assert wrong[-1].status_code == 429
+    assert right.status_code == 429
+    assert b"Too many wrong passwords" in right.content
+    assert b"Password required" in client.get(f"/share/{token}/").content
+    assert link.password_locked_until > timezone.now() + timedelta(minutes=14)
+
+
+def test_share_password_unlocks_after_lockout(client, published, world):
+    link, token = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
+    ShareLink.objects.filter(pk=link.pk).update(password_locked_until=timezone.now() - timedelta(seconds=1))
+
+    response = client.post(f"/share/{token}/", {"password": "zebra-secret-42"})
+
+    assert response.status_code == 302
+    assert published.title.encode() in client.get(f"/share/{token}/").content
+
+
+def test_share_password_success_resets_count(client, published, world):
+    link, token = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
+    client.post(f"/share/{token}/", {"password": "wrong-one"})
+    client.post(f"/share/{token}/", {"password": "wrong-two"})
+
+    client.post(f"/share/{token}/", {"password": "zebra-secret-42"})
+
+    link.refresh_from_db()
+    assert link.failed_password_attempts == 0
+    assert link.password_locked_until is None
+
+
 def test_password_unlocks_only_its_link(client, published, world):
     _, first = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
     _, second = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-43")
