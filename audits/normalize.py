@@ -5,6 +5,7 @@ Each function takes one raw value (possibly None or blank) and returns a string,
 """
 import re
 import unicodedata
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -25,6 +26,7 @@ PHONE_KEY_DIGITS = 10
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 _NON_LETTER = re.compile(r"[^a-z]+")
+_NON_DIGIT_ASCII = re.compile(r"[^0-9]+")
 
 
 def normalize_email(value, strip_plus_tags=False):
@@ -39,16 +41,36 @@ def normalize_email(value, strip_plus_tags=False):
 
 
 def is_valid_email(value):
-    """True when the trimmed value is a syntactically valid email address (Django's EmailValidator rules)."""
+    """True when the trimmed value is a syntactically valid email address (Django's EmailValidator rules).
+
+    The steps are those of EmailValidator.__call__ in Django 5.2 (the version requirements.txt allows),
+    with the domain verdict cached, because a portal's addresses share few domains. An address that
+    these steps reject is checked once more by validate_email itself.
+    """
     email = (value or "").strip()
     if not email:
         return False
 
+    if "@" in email and len(email) <= 320:
+        user_part, domain_part = email.rsplit("@", 1)
+        if _email_user_part().match(user_part) and _is_valid_email_domain(domain_part):
+            return True
     try:
         validate_email(email)
     except ValidationError:
         return False
     return True
+
+
+@lru_cache(maxsize=1)
+def _email_user_part():
+    # The compiled pattern itself, because each use of Django's lazily compiled one goes through a proxy.
+    return re.compile(validate_email.user_regex.pattern, validate_email.user_regex.flags)
+
+
+@lru_cache(maxsize=65536)
+def _is_valid_email_domain(domain_part):
+    return domain_part in validate_email.domain_allowlist or validate_email.validate_domain_part(domain_part)
 
 
 def email_domain(value):
@@ -69,7 +91,12 @@ def normalize_domain(value):
 
 def phone_key(value):
     """Return the last 10 digits of a phone number, or "" when it has fewer than 7 digits."""
-    digits = "".join(character for character in (value or "") if character.isdigit())
+    value = value or ""
+    if value.isascii():
+        digits = _NON_DIGIT_ASCII.sub("", value)
+    else:
+        # str.isdigit also accepts non-ASCII digits such as "²", which the ASCII pattern does not.
+        digits = "".join(character for character in value if character.isdigit())
     if len(digits) < PHONE_MIN_DIGITS:
         return ""
     return digits[-PHONE_KEY_DIGITS:]
@@ -89,5 +116,8 @@ def normalize_person_name(value):
 
 
 def _ascii_lower(value):
+    if value is None or value.isascii():
+        # NFKD leaves ASCII text unchanged, so plain text skips the decomposition.
+        return (value or "").lower()
     decomposed = unicodedata.normalize("NFKD", value or "")
     return decomposed.encode("ascii", "ignore").decode("ascii").lower()

@@ -313,7 +313,7 @@ def run_check(audit_run_id, code, trace):
         "max_rss_mib_after": max_rss_mib(),
         "tracemalloc_peak_mib": mib(tracemalloc.get_traced_memory()[1]) if trace else None,
         "slowest_queries": [
-            {"seconds": round(query_seconds, 3), "sql": sql, "params": [str(value) for value in params or ()]}
+            {"seconds": round(query_seconds, 3), "sql": sql, "params": printable_params(params), "_params": params}
             for query_seconds, sql, params in queries.slowest
         ],
     }
@@ -330,6 +330,16 @@ def store_results(audit_run_id, checks):
         entry["message"] = result.message[:300] if result else ""
         entry["run_ms"] = result.duration_ms if result else None
         entry["findings"] = findings.get(entry["code"], 0)
+
+
+def printable_params(params):
+    """Return statement parameters as JSON values: a dict for named parameters, a list otherwise."""
+    def printable(value):
+        return [printable(item) for item in value] if isinstance(value, (list, tuple)) else str(value)
+
+    if isinstance(params, dict):
+        return {name: printable(value) for name, value in params.items()}
+    return [printable(value) for value in params or ()]
 
 
 def explain(sql, params):
@@ -421,9 +431,20 @@ def worker(arguments):
     if arguments.explain_over is not None:
         for entry in result["checks"]:
             slowest = entry["slowest_queries"][0] if entry["slowest_queries"] else None
-            if entry["seconds"] >= arguments.explain_over and slowest and slowest["sql"].lstrip().upper().startswith("SELECT"):
-                entry["explain"] = explain(slowest["sql"], slowest["params"])
+            if entry["seconds"] >= arguments.explain_over and slowest and is_read_statement(slowest["sql"]):
+                entry["explain"] = explain(slowest["sql"], slowest["_params"])
+    for entry in result["checks"]:
+        for query in entry["slowest_queries"]:
+            del query["_params"]
     print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+def is_read_statement(sql):
+    """True for a SELECT, or a WITH whose statements are all reads (no INSERT, UPDATE or DELETE)."""
+    text = sql.lstrip().upper()
+    if text.startswith("SELECT"):
+        return True
+    return text.startswith("WITH") and not any(word in text for word in ("INSERT ", "UPDATE ", "DELETE "))
 
 
 def run_worker(mode, client_id, arguments):

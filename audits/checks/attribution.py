@@ -9,8 +9,8 @@ audits.checks.attribution registers every attribution check.
 import hashlib
 from collections import Counter, defaultdict
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import Count, Q
 
 from attribution.channels import UTM_SYNONYMS, normalize_utm, utm_key
 from audits.checks.base import Check, CheckOutcome, FindingData, Remediation, rate, register
@@ -19,6 +19,8 @@ from portals.models import Client, Touchpoint
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 # Evidence lists at most this many record ids or value groups.
 SAMPLE_SIZE = 20
+# sample_ids reads SAMPLE_SIZE ids for each of this many portals before it falls back to DISTINCT.
+SAMPLE_PORTALS = 5
 # Finding keys and titles are stored in 300-character columns.
 MAX_KEY_LENGTH = 300
 # A share of records at or above this is a serious data problem (the duplicate-rate default is the same).
@@ -46,9 +48,22 @@ def channel_options(context):
 
 
 def sample_ids(queryset, field="external_id"):
-    """Return up to SAMPLE_SIZE distinct values of `field` (external ids by default), read in one query."""
-    values = queryset.order_by(field).values_list(field, flat=True).distinct()[:SAMPLE_SIZE]
-    return list(values)
+    """Return up to SAMPLE_SIZE distinct values of `field` (external ids by default), in the database's order.
+
+    An external id is unique within a portal, so the first SAMPLE_SIZE * SAMPLE_PORTALS rows in id
+    order hold the first SAMPLE_SIZE distinct ids whenever the rows come from at most SAMPLE_PORTALS
+    portals. PostgreSQL keeps only that many rows in a top-N sort, where DISTINCT sorts every matching
+    row (millions at 1,000,000 contacts, spilling to disk). When the short read cannot prove the
+    result, the DISTINCT query runs.
+    """
+    ordered = queryset.order_by(field).values_list(field, flat=True)
+    if field == "external_id":
+        limit = SAMPLE_SIZE * SAMPLE_PORTALS
+        rows = list(ordered[:limit])
+        distinct = list(dict.fromkeys(rows))
+        if len(distinct) >= SAMPLE_SIZE or len(rows) < limit:
+            return distinct[:SAMPLE_SIZE]
+    return list(ordered.distinct()[:SAMPLE_SIZE])
 
 
 def stable_key(*parts):
@@ -100,14 +115,57 @@ class AttributionCheck(Check):
         return self.remediations.get(prefix, self.remediations.get("*"))
 
 
-def variant_samples(touchpoints, field, variants):
-    """Return {raw value: up to SAMPLE_SIZE touchpoint ids} for the variants, in one windowed query."""
-    ranked = touchpoints.filter(**{f"{field}__in": variants}).annotate(
-        position=Window(RowNumber(), partition_by=[F(field)], order_by=[F("external_id").asc()]),
+def utm_field_counts(touchpoints):
+    """Return (tagged touchpoints, {field: {non-empty value: touchpoints}}) for every UTM field.
+
+    One GROUP BY over the five fields reads the touchpoints once, in parallel, and the count of each
+    field's values is the sum over the combinations. One GROUP BY per field would read the table once
+    per field.
+    """
+    counts = {name: Counter() for name in UTM_FIELDS}
+    tagged = 0
+    for values, count in value_counts(touchpoints, *UTM_FIELDS).items():
+        if any(values):
+            tagged += count
+        for name, value in zip(UTM_FIELDS, values):
+            if value:
+                counts[name][value] += count
+    return tagged, {name: dict(values) for name, values in counts.items()}
+
+
+def variant_samples(context, variants_by_field):
+    """Return {(field, raw value): up to SAMPLE_SIZE touchpoint ids} for the variants of several UTM fields.
+
+    One scan reads the touchpoints that carry any of the variants and ranks their ids per field and
+    value, so the fields do not cost one scan each.
+    """
+    variants_by_field = {field: list(values) for field, values in variants_by_field.items() if values}
+    if not variants_by_field:
+        return {}
+    unknown = [field for field in variants_by_field if field not in UTM_FIELDS]
+    if unknown:
+        raise ValueError(f"variant_samples reads UTM fields only, not {unknown}. Pass fields from UTM_FIELDS.")
+    fields = list(variants_by_field)
+    any_variant = " OR ".join(f"t.{field} = ANY(%s)" for field in fields)
+    pairs = ", ".join(f"('{field}', t.{field})" for field in fields)
+    value_filter = " OR ".join("(v.field = %s AND v.value = ANY(%s))" for _ in fields)
+    sql = (
+        "SELECT field, value, external_id FROM ("
+        " SELECT v.field, v.value, t.external_id,"
+        " ROW_NUMBER() OVER (PARTITION BY v.field, v.value ORDER BY t.external_id) AS position"
+        " FROM portals_touchpoint t"
+        f" CROSS JOIN LATERAL (VALUES {pairs}) AS v(field, value)"
+        f" WHERE t.client_id = %s AND t.portal_id = ANY(%s) AND ({any_variant}) AND ({value_filter})"
+        f") ranked WHERE position <= {SAMPLE_SIZE}"
     )
+    parameters = [context.client_id, list(context.portal_ids), *variants_by_field.values()]
+    for field, values in variants_by_field.items():
+        parameters += [field, values]
     samples = defaultdict(list)
-    for value, external_id in ranked.filter(position__lte=SAMPLE_SIZE).values_list(field, "external_id"):
-        samples[value].append(external_id)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        for field, value, external_id in cursor.fetchall():
+            samples[(field, value)].append(external_id)
     return samples
 
 
@@ -150,13 +208,14 @@ class UtmVariants(AttributionCheck):
 
     def run(self, context):
         touchpoints = context.scoped(Touchpoint)
-        tagged = touchpoints.filter(tagged_filter()).count()
+        tagged, field_counts = utm_field_counts(touchpoints)
         if not tagged:
             return CheckOutcome(None, None, 1.0, skipped_reason="No touchpoint carries a UTM value, so there are no values to compare.")
 
         findings, metrics, affected, values_set = [], {"tagged_touchpoints": tagged}, 0, 0
+        findings_by_field = {}
         for field in UTM_FIELDS:
-            counts = value_counts(touchpoints.exclude(**{field: ""}), field)
+            counts = field_counts[field]
             values_set += sum(counts.values())
             groups = defaultdict(dict)
             for value, count in counts.items():
@@ -167,10 +226,11 @@ class UtmVariants(AttributionCheck):
                 for normalised, variants in sorted(groups.items())
                 if len(variants) >= 2
             ]
-            self._add_samples(touchpoints, field, field_findings)
+            findings_by_field[field] = field_findings
             findings.extend(field_findings)
             affected += sum(finding.affected_count for finding in field_findings)
             metrics[field] = {"raw_distinct": len(counts), "normalised_distinct": len(groups), "groups_with_variants": len(field_findings)}
+        self._add_samples(context, findings_by_field)
 
         # The measured value is the share of set UTM values (one per touchpoint and field) that do not use
         # the most common spelling of their group.
@@ -211,16 +271,19 @@ class UtmVariants(AttributionCheck):
             },
         )
 
-    def _add_samples(self, touchpoints, field, findings):
-        minority = [group["value"] for finding in findings for group in finding.evidence["groups"]
+    def _add_samples(self, context, findings_by_field):
+        minority = {
+            field: [group["value"] for finding in findings for group in finding.evidence["groups"]
                     if group["value"] != finding.evidence["dominant_value"]]
-        if not minority:
-            return
-        samples = variant_samples(touchpoints, field, minority)
-        for finding in findings:
-            ids = [external_id for group in finding.evidence["groups"] for external_id in samples.get(group["value"], [])
-                   if group["value"] != finding.evidence["dominant_value"]]
-            finding.evidence["sample_ids"] = sorted(ids)[:SAMPLE_SIZE]
+            for field, findings in findings_by_field.items()
+        }
+        samples = variant_samples(context, minority)
+        for field, findings in findings_by_field.items():
+            for finding in findings:
+                ids = [external_id for group in finding.evidence["groups"]
+                       for external_id in samples.get((field, group["value"]), [])
+                       if group["value"] != finding.evidence["dominant_value"]]
+                finding.evidence["sample_ids"] = sorted(ids)[:SAMPLE_SIZE]
 
 
 @register
@@ -351,12 +414,17 @@ class UtmMissingValues(AttributionCheck):
         touchpoints = context.scoped(Touchpoint)
         scopes = {"tagged": tagged_filter(), "ad_click": Q(kind=Touchpoint.Kind.AD_CLICK)}
         missing = {"utm_source": Q(utm_source=""), "utm_medium": Q(utm_medium="")}
-        aggregates = {scope: Count("pk", filter=condition) for scope, condition in scopes.items()}
-        for scope, condition in scopes.items():
-            for field, empty in missing.items():
-                aggregates[f"{scope}:{field}"] = Count("pk", filter=condition & empty)
-        aggregates["tagged:either"] = Count("pk", filter=scopes["tagged"] & (missing["utm_source"] | missing["utm_medium"]))
-        counts = touchpoints.aggregate(**aggregates)
+        # One GROUP BY reads the touchpoints once, and every count and campaign breakdown is a sum over its rows.
+        combinations = [dict(zip(("kind", *UTM_FIELDS), key), count=count)
+                        for key, count in value_counts(touchpoints, "kind", *UTM_FIELDS).items()]
+        in_scope = {"tagged": lambda row: any(row[name] for name in UTM_FIELDS),
+                    "ad_click": lambda row: row["kind"] == Touchpoint.Kind.AD_CLICK}
+        counts = {scope: sum(row["count"] for row in combinations if in_scope[scope](row)) for scope in scopes}
+        for scope in scopes:
+            for field in missing:
+                counts[f"{scope}:{field}"] = sum(row["count"] for row in combinations if in_scope[scope](row) and not row[field])
+        counts["tagged:either"] = sum(row["count"] for row in combinations
+                                      if in_scope["tagged"](row) and not (row["utm_source"] and row["utm_medium"]))
         if not counts["tagged"] and not counts["ad_click"]:
             return CheckOutcome(None, None, 1.0, skipped_reason="No touchpoint carries a UTM value and none is an ad click.")
 
@@ -366,12 +434,14 @@ class UtmMissingValues(AttributionCheck):
             for field, empty in missing.items():
                 count, total = counts[f"{scope}:{field}"], counts[scope]
                 if count and rate(count, total) > tolerated:
-                    findings.append(self._finding(scope, field, count, total, tolerated, touchpoints.filter(condition & empty)))
+                    rows = [row for row in combinations if in_scope[scope](row) and not row[field]]
+                    findings.append(self._finding(scope, field, count, total, tolerated, touchpoints.filter(condition & empty),
+                                                  campaign_groups(rows)))
 
         share = rate(counts["tagged:either"], counts["tagged"])
         return CheckOutcome(measured_value=share, threshold=tolerated, score=1.0 - share, findings=findings, metrics=counts)
 
-    def _finding(self, scope, field, count, total, tolerated, queryset):
+    def _finding(self, scope, field, count, total, tolerated, queryset, groups):
         share = rate(count, total)
         if scope == "tagged":
             title = f"{field} missing on {count} of {total} tagged touchpoints"
@@ -391,13 +461,15 @@ class UtmMissingValues(AttributionCheck):
             unit="share of touchpoints",
             affected_count=count,
             denominator=total,
-            evidence={"scope": scope, "field": field, "sample_ids": sample_ids(queryset), "groups": campaign_groups(queryset)},
+            evidence={"scope": scope, "field": field, "sample_ids": sample_ids(queryset), "groups": groups},
         )
 
 
-def campaign_groups(queryset):
-    """Return the most common utm_campaign values of a queryset with their touchpoint counts."""
-    counts = value_counts(queryset, "utm_campaign")
+def campaign_groups(rows):
+    """Return the most common utm_campaign values of grouped rows (dicts with utm_campaign and count) with their counts."""
+    counts = Counter()
+    for row in rows:
+        counts[row["utm_campaign"]] += row["count"]
     top = sorted(counts, key=lambda campaign: (-counts[campaign], campaign))[:SAMPLE_SIZE]
     return [{"utm_campaign": campaign, "touchpoints": counts[campaign]} for campaign in top]
 

@@ -4,9 +4,10 @@ from collections import Counter, defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, F, OuterRef, Q, TextField, Value, Window
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, TextField, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce, Lag
+from django.db.models.functions import Coalesce
 
 from attribution.channels import hubspot_source_label
 from audits.checks.attribution import (
@@ -26,6 +27,22 @@ from portals.models import ChangeSource, Contact, PropertyChange, Touchpoint
 OFFLINE_SOURCE = Q(original_source__iexact="OFFLINE") | Q(original_source__iexact="Offline sources")
 EVENT_KINDS = (Touchpoint.Kind.EVENT, Touchpoint.Kind.WEBINAR)
 _PROPERTY_NAME = re.compile(r"^[A-Za-z0-9]+(_[A-Za-z0-9]+)*$")
+# Each change of a contact's original source to a different value than the item before it (LAG). A
+# record whose history has one distinct value has no such change. The partition lists
+# record_external_id first, the order of the (client, property, record_external_id) index, so the
+# sort before the window only orders the items of each record.
+ORIGINAL_SOURCE_CHANGES_SQL = """
+SELECT portal_id, record_external_id, previous, value, changed_at, changed_by, source_type, user_external_id
+FROM (
+    SELECT id, portal_id, record_external_id, value, changed_at, changed_by, source_type, user_external_id,
+           LAG(value) OVER (PARTITION BY record_external_id, portal_id ORDER BY changed_at, id) AS previous
+    FROM portals_propertychange
+    WHERE client_id = %(client)s AND portal_id = ANY(%(portals)s) AND object_type = 'contact'
+      AND property = %(property)s
+) history
+WHERE previous IS NOT NULL AND previous <> value
+ORDER BY portal_id, record_external_id, changed_at, id
+"""
 
 
 def same_contact_touchpoints(context):
@@ -307,29 +324,20 @@ class OriginalSourceOverwritten(AttributionCheck):
     def _changes(self, context, history):
         """Every history item whose value differs from the item before it, with the contact's dates and drill-downs.
 
-        Only records whose history contains two or more distinct values are read, so the window function and
-        the contact lookup cover the changed contacts and not every contact with a history item.
+        One statement reads the history once, and a second one the contacts of the changed items only.
         """
-        def multi_valued(record_field):
-            return (history.filter(portal_id=OuterRef("portal_id"), record_external_id=OuterRef(record_field))
-                    .values("portal_id", "record_external_id").annotate(distinct_values=Count("value", distinct=True))
-                    .filter(distinct_values__gte=2))
-
-        rows = (history.filter(Exists(multi_valued("record_external_id")))
-                .annotate(previous=Window(Lag("value"), partition_by=[F("portal_id"), F("record_external_id")],
-                                          order_by=[F("changed_at").asc(), F("pk").asc()]))
-                .filter(previous__isnull=False)
-                .values_list("portal_id", "record_external_id", "previous", "value", "changed_at", "changed_by",
-                             "source_type", "user_external_id"))
-        contact_rows = context.scoped(Contact).filter(Exists(multi_valued("external_id"))).values_list(
+        parameters = {"client": context.client_id, "portals": list(context.portal_ids),
+                      "property": PropertyChange.Property.ORIGINAL_SOURCE.value}
+        with connection.cursor() as cursor:
+            cursor.execute(ORIGINAL_SOURCE_CHANGES_SQL, parameters)
+            rows = cursor.fetchall()
+        contact_rows = context.scoped(Contact).filter(external_id__in={row[1] for row in rows}).values_list(
             "portal_id", "external_id", "created_at", "first_seen_at", "original_source_drill_down_1", "original_source_drill_down_2",
         )
         contacts = {(portal, external_id): rest for portal, external_id, *rest in contact_rows}
 
         changes = []
         for portal, contact_id, old, new, changed_at, changed_by, source_type, user in rows:
-            if old == new:
-                continue
             created_at, first_seen_at, dd1, dd2 = contacts.get((portal, contact_id), (None, None, "", ""))
             earlier_visit = bool(first_seen_at and created_at and first_seen_at < created_at)
             changes.append({

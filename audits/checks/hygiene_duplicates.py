@@ -3,6 +3,10 @@
 The duplicate rate is the share of surplus records: records in clusters minus the number of
 clusters, over all records, because merging a cluster of 3 removes 2 records.
 """
+from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast, Extract
+
 from audits.checks.base import Check, CheckOutcome, FindingData, Remediation, rate, register
 from audits.checks.measures import SAMPLE_SIZE, percent, plural, sample_ids, severity_for_rate
 from audits.dedupe import (
@@ -15,6 +19,7 @@ from audits.dedupe import (
     cluster_companies,
     cluster_contacts,
     exact_email_surplus,
+    without_cyclic_gc,
 )
 from portals.models import Company, Contact
 
@@ -25,6 +30,29 @@ CONTACT_RULES = {
     RULE_NAME_COMPANY: "similar name at a similar company",
     RULE_NAME_PHONE: "similar name with the same phone number",
 }
+
+
+def creation_epoch():
+    """created_at as seconds since 1970. float8 keeps every microsecond apart until about the year 2100."""
+    return Cast(Extract("created_at", "epoch"), FloatField())
+
+
+def contact_rows(context):
+    """Return a ContactRow per contact of the audit, read in one query.
+
+    The creation time only orders survivors, so it is read as epoch seconds: parsing a float is several
+    times cheaper than building a datetime, and the order is the same. The rows come from the cursor
+    as they are, because none of these columns needs a Django converter. The rows come in primary key
+    order because the clusters depend on the order: difflib's ratio can differ with the order of its
+    arguments, and each pair passes the earlier record first.
+    """
+    columns = context.scoped(Contact).annotate(created_epoch=creation_epoch()).order_by("pk").values_list(
+        "portal_id", "external_id", "email", "first_name", "last_name", "company_name", "phone", "created_epoch"
+    )
+    sql, parameters = columns.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return list(map(ContactRow._make, cursor.fetchall()))
 
 
 def cluster_evidence(clusters):
@@ -61,10 +89,8 @@ class DuplicateContacts(Check):
     weight = 2.0
 
     def run(self, context):
-        columns = context.scoped(Contact).values_list(
-            "portal_id", "external_id", "email", "first_name", "last_name", "company_name", "phone", "created_at"
-        )
-        rows = [ContactRow(*values) for values in columns]
+        with without_cyclic_gc():
+            rows = contact_rows(context)
         if not rows:
             return CheckOutcome(None, None, 1.0, skipped_reason="No contacts were synced.")
 
@@ -142,8 +168,9 @@ class DuplicateCompanies(Check):
     thresholds = ("duplicate_rate",)
 
     def run(self, context):
-        columns = context.scoped(Company).values_list("portal_id", "external_id", "name", "domain", "created_at")
-        rows = [CompanyRow(*values) for values in columns]
+        # Primary key order, for the reason given in contact_rows.
+        columns = context.scoped(Company).order_by("pk").values_list("portal_id", "external_id", "name", "domain", "created_at")
+        rows = list(map(CompanyRow._make, columns))
         if not rows:
             return CheckOutcome(None, None, 1.0, skipped_reason="No companies were synced.")
 

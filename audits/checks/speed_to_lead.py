@@ -8,56 +8,78 @@ count, in the team's time zone (audits.working_hours).
 import statistics
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Q
 
 from audits.checks.base import CheckOutcome, FindingData, Remediation, rate, register
 from audits.checks.lead_handling import LeadHandlingCheck, owner_names
 from audits.checks.lifecycle import any_of
 from audits.checks.measures import percent, plural, sample_ids, severity_for_rate
 from audits.working_hours import WorkingHours, working_minutes_many
-from portals.models import Contact, Form, Touchpoint
+from portals.models import Form, Touchpoint
 
 NO_SOURCE = "(no original source)"
 NO_OWNER = "(no owner)"
 
 
+# One scan of the contacts and one of the touchpoints, joined by hash, replaces one index lookup per
+# contact for each correlated subquery. The statement finds the first demo request of each contact,
+# the clock start, and the first sales activity at or after it. The touchpoint scan keeps sales
+# activities and submissions of forms whose external id is a demo form's, and the EXISTS keeps each
+# id to its own portal's form.
+LEAD_CLOCK_SQL = """
+WITH relevant AS MATERIALIZED (
+    SELECT t.portal_id, t.contact_external_id, t.occurred_at, t.is_sales_activity,
+           t.kind = %(form_kind)s AND t.form_external_id = ANY(%(demo_form_ids)s) AS maybe_demo_request,
+           t.form_external_id
+    FROM portals_touchpoint t
+    WHERE t.client_id = %(client)s AND t.portal_id = ANY(%(portals)s)
+      AND (t.is_sales_activity OR (t.kind = %(form_kind)s AND t.form_external_id = ANY(%(demo_form_ids)s)))
+), demo_requests AS (
+    SELECT r.portal_id, r.contact_external_id, MIN(r.occurred_at) AS first_request
+    FROM relevant r
+    WHERE r.maybe_demo_request
+      AND EXISTS (SELECT 1 FROM portals_form f WHERE f.portal_id = r.portal_id
+                  AND f.external_id = r.form_external_id AND f.id = ANY(%(demo_forms)s))
+    GROUP BY r.portal_id, r.contact_external_id
+), leads AS MATERIALIZED (
+    SELECT c.portal_id, c.external_id, c.owner_external_id, c.original_source,
+           COALESCE(c.became_mql_at, d.first_request) AS clock_start
+    FROM portals_contact c
+    LEFT JOIN demo_requests d ON d.portal_id = c.portal_id AND d.contact_external_id = c.external_id
+    WHERE c.client_id = %(client)s AND c.portal_id = ANY(%(portals)s)
+      AND COALESCE(c.became_mql_at, d.first_request) <= %(now)s
+), first_activities AS (
+    SELECT l.portal_id, l.external_id, MIN(r.occurred_at) AS first_activity
+    FROM leads l
+    JOIN relevant r ON r.portal_id = l.portal_id AND r.contact_external_id = l.external_id
+    WHERE r.is_sales_activity AND r.occurred_at >= l.clock_start
+    GROUP BY l.portal_id, l.external_id
+)
+SELECT l.external_id, l.clock_start, l.owner_external_id, l.original_source, a.first_activity
+FROM leads l
+LEFT JOIN first_activities a ON a.portal_id = l.portal_id AND a.external_id = l.external_id
+"""
+
+
 def lead_clock_rows(context):
     """Return [(contact id, clock start, owner id, original source, first sales activity or None)] in one query."""
     keywords = context.thresholds["demo_form_keywords"]
-    demo_form = Form.objects.filter(portal_id=OuterRef("portal_id"), external_id=OuterRef("form_external_id")).filter(
+    demo_forms = Form.objects.filter(portal_id__in=context.portal_ids).filter(
         any_of([Q(name__icontains=keyword) for keyword in keywords])
     )
-    # client_id lets the database use the (client, contact_external_id, occurred_at) index.
-    first_demo_request = (
-        Touchpoint.objects.filter(
-            client_id=OuterRef("client_id"),
-            contact_external_id=OuterRef("external_id"),
-            portal_id=OuterRef("portal_id"),
-            kind=Touchpoint.Kind.FORM_SUBMISSION,
-        )
-        .filter(Exists(demo_form))
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-    first_activity = (
-        Touchpoint.objects.filter(
-            client_id=OuterRef("client_id"),
-            contact_external_id=OuterRef("external_id"),
-            portal_id=OuterRef("portal_id"),
-            is_sales_activity=True,
-            occurred_at__gte=OuterRef("clock_start"),
-        )
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-    contacts = (
-        context.scoped(Contact)
-        .annotate(clock_start=Coalesce("became_mql_at", Subquery(first_demo_request)))
-        .filter(clock_start__isnull=False, clock_start__lte=context.now)
-        .annotate(first_activity_at=Subquery(first_activity))
-    )
-    return list(contacts.values_list("external_id", "clock_start", "owner_external_id", "original_source", "first_activity_at"))
+    forms = list(demo_forms.values_list("pk", "external_id"))
+    parameters = {
+        "client": context.client_id,
+        "portals": list(context.portal_ids),
+        "form_kind": Touchpoint.Kind.FORM_SUBMISSION.value,
+        "demo_forms": [pk for pk, _ in forms],
+        "demo_form_ids": sorted({external_id for _, external_id in forms}),
+        "now": context.now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(LEAD_CLOCK_SQL, parameters)
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def summarize(minutes, limit):

@@ -81,6 +81,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compilation off for the product's connections. Audit checks send many short analytic
+    # statements over large snapshot tables; PostgreSQL's cost model compiles most of them, and the
+    # compile time (up to 1.4 s per statement at 1,000,000 contacts) exceeded what it saved: the
+    # full audit benchmark (bench/AUDIT.md) ran faster with it off.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
