@@ -27,6 +27,26 @@ def _is_organization_admin(user):
     return user.is_active and user.is_staff and user.memberships.filter(role="admin").exists()
 
 
+class SameClientFormMixin:
+    """Reject a row whose related objects belong to another client than the row itself.
+
+    The choices are limited to the admin's organizations, which may hold several clients, so a report of one
+    client could otherwise point at another client's audit run or stack inventory.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        client = cleaned_data.get("client") or getattr(self.instance, "client", None)
+        if client is None:
+            return cleaned_data
+
+        for name, value in list(cleaned_data.items()):
+            related_client_id = getattr(value, "client_id", None)
+            if name != "client" and related_client_id is not None and related_client_id != client.pk:
+                self.add_error(name, f"{value} belongs to another client than {client}. Choose one of {client}'s.")
+        return cleaned_data
+
+
 class TenantScopedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose rows and foreign-key choices are limited to the staff user's organizations.
 
@@ -34,7 +54,11 @@ class TenantScopedAdmin(admin.ModelAdmin):
     """
 
     # Fields that never change once a row exists: moving a row to another tenant or owner is refused.
-    tenant_fields = ("organization", "client", "user", "portal", "audit_run", "report")
+    tenant_fields = ("organization", "client", "user", "portal", "audit_run", "inventory_run", "report")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (SameClientFormMixin, form), {})
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -9,6 +9,7 @@ from portals.models import Client
 from portals.views import TenantObjectActionView, enqueue_on_commit, refresh_while
 
 from .inventory import STATUS_LABELS
+from .inventory.svg import safe_svg_markup
 from .inventory_runs import inventory_run_create
 from .models import InventoryRun, ToolUsage
 from .tasks import inventory_run_task
@@ -46,8 +47,7 @@ class InventoryRunDetailView(ConsultantRequiredMixin, TenantScopedPageMixin, Det
             category_filter=category,
             statuses=ToolUsage.Status.choices,
             categories=categories,
-            # The SVG is built by audits.inventory.svg from escaped names only; it contains no scripts.
-            stack_svg=mark_safe(self.object.stack_svg),
+            stack_svg=mark_safe(safe_svg_markup(self.object.stack_svg)),
             history=InventoryRun.objects.visible_to(self.request.user).filter(client=self.object.client)[:10],
             status_labels=STATUS_LABELS,
         )

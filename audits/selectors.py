@@ -6,8 +6,9 @@ SEVERITY_ORDER = ["critical", "high", "medium", "low", "info"]
 
 def audit_run_compare(*, run, previous):
     """Split findings into new, unchanged and resolved between `previous` and `run`, by check code and key."""
-    current = {(f.check_code, f.key): f for f in Finding.objects.filter(audit_run=run)}
-    before = {(f.check_code, f.key): f for f in Finding.objects.filter(audit_run=previous)}
+    # Both runs' findings are read within the run's own client, so a mismatched pair never mixes clients.
+    current = {(f.check_code, f.key): f for f in Finding.objects.filter(client_id=run.client_id, audit_run=run)}
+    before = {(f.check_code, f.key): f for f in Finding.objects.filter(client_id=run.client_id, audit_run=previous)}
     return {
         "new": [current[key] for key in sorted(current.keys() - before.keys())],
         "unchanged": [current[key] for key in sorted(current.keys() & before.keys())],

@@ -32,8 +32,13 @@ class ReportAdmin(TenantScopedAdmin):
     list_display = ["title", "client", "kind", "status", "render_status", "published_at"]
     list_filter = ["status", "kind", "render_status"]
     search_fields = ["title"]
-    readonly_fields = ["published_version", "published_at", "published_by", "render_status", "render_error"]
+    # Publishing goes through the publish action, which checks the version and the tasks.
+    readonly_fields = ["status", "published_version", "published_at", "published_by", "render_status", "render_error"]
     inlines = [ReportVersionInline]
+
+    def has_add_permission(self, request):
+        # Reports are created in the app or the API, which check the kind's source run.
+        return False
 
 
 @admin.register(ShareLink)

@@ -157,3 +157,34 @@ def _shorten(text, limit=MAX_LABEL_CHARS):
 
 def _number(value):
     return ("%.1f" % value).rstrip("0").rstrip(".")
+
+
+# Elements and attributes that stack_svg draws. safe_svg_markup accepts nothing else.
+SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
+ALLOWED_ELEMENTS = frozenset({"svg", "g", "title", "desc", "rect", "line", "circle", "text"})
+ALLOWED_ATTRIBUTES = frozenset({
+    "xmlns", "version", "viewBox", "width", "height", "role", "aria-label", "class", "id", "x", "y", "x1", "y1", "x2", "y2",
+    "cx", "cy", "r", "fill", "stroke", "stroke-width", "stroke-dasharray", "font-size", "font-family",
+    "font-weight", "text-anchor", "dominant-baseline",
+})
+
+
+def safe_svg_markup(svg):
+    """Return `svg` unchanged when it parses as an SVG of the drawn elements and attributes only, else "".
+
+    The check runs on the parsed tree, so character references in a value cannot hide a script URL,
+    and an element or attribute outside the allowlist (script, a, animate, on* handlers, href) rejects the whole picture.
+    """
+    text = (svg or "").strip()
+    if not text:
+        return ""
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return ""
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag.removeprefix(SVG_NAMESPACE) not in ALLOWED_ELEMENTS:
+            return ""
+        if any(name not in ALLOWED_ATTRIBUTES for name in element.attrib):
+            return ""
+    return text

@@ -97,6 +97,9 @@ def visit_errors(handle, *, file_name, max_errors=50):
         pass
     except UnicodeDecodeError as error:
         errors.append(f"{file_name} is not valid UTF-8 ({error}); save it as CSV UTF-8 and upload it again.")
+    except csv.Error as error:
+        # For example a field over the csv module's 128 KiB limit, or a NUL byte.
+        errors.append(f"{file_name} is not a readable CSV file after row {rows + 1} ({error}); export it again as CSV.")
     return errors, rows
 
 

@@ -144,3 +144,8 @@ def get_kind(code):
 def kind_choices():
     """Return (code, title) pairs for forms and serializers."""
     return [(code, kind.title) for code, kind in all_kinds().items()]
+
+
+def published_at_iso(version):
+    """Return when a report version was published, as an ISO 8601 string, or None."""
+    return version.published_at.isoformat() if version.published_at else None

@@ -11,7 +11,7 @@ from audits.views import evidence_sections
 from reports import charts
 from reports.models import Report
 
-from . import ReportKind, register
+from . import ReportKind, published_at_iso, register
 
 # Check codes whose results give the key numbers of the report.
 DUPLICATES_CHECK = "hygiene.duplicate_contacts"
@@ -263,9 +263,10 @@ class PortalAuditReport(ReportKind):
         """Return the score change and the fixed and new findings since the client's previous published report of this kind."""
         previous = (
             Report.objects.filter(client_id=report.client_id, kind=report.kind, status=Report.Status.PUBLISHED,
-                                  audit_run__isnull=False, audit_run__created_at__lt=run.created_at)
+                                  audit_run__client_id=report.client_id, audit_run__created_at__lt=run.created_at,
+                                  published_version__isnull=False)
             .exclude(pk=report.pk)
-            .select_related("audit_run")
+            .select_related("audit_run", "published_version")
             .order_by("-audit_run__created_at")
             .first()
         )
@@ -275,8 +276,8 @@ class PortalAuditReport(ReportKind):
         changes = audit_run_compare(run=run, previous=previous.audit_run)
         before, now = previous.audit_run.health_score, run.health_score
         return {
-            "report_title": previous.title,
-            "published_at": previous.published_at.isoformat() if previous.published_at else None,
+            "report_title": previous.published_version.title,
+            "published_at": published_at_iso(previous.published_version),
             "previous_score": before,
             "score": now,
             "score_change": round(now - before, 1) if before is not None and now is not None else None,

@@ -7,7 +7,6 @@ evidence, overlapping tools per category, missing capabilities, the remediation 
 and gaps, and the comparison with the client's previous published report of this kind.
 """
 import logging
-import re
 
 from django.db.models import Q
 from django.utils.safestring import mark_safe
@@ -16,11 +15,12 @@ from audits.inventory.catalog import CATEGORIES
 from audits.inventory.classify import INTEGRATED, ISLAND, PARTIALLY_INTEGRATED, STATUS_LABELS, STATUSES, UNKNOWN
 from audits.inventory.detection import COUNTED_KINDS, KIND_LABELS
 from audits.inventory.summary import diff, headline
+from audits.inventory.svg import safe_svg_markup
 from audits.models import RemediationTask, ToolUsage
 from audits.thresholds import DEFAULT_THRESHOLDS
 from reports.models import Report
 
-from . import ReportKind, register
+from . import ReportKind, published_at_iso, register
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +44,6 @@ GROUP_DESCRIPTIONS = {
     ISLAND: "In use with no link to the CRM, so their data is missing from attribution and lead routing.",
     UNKNOWN: "Only weak or old evidence. Confirm with the client whether they are still in use.",
 }
-# A stored stack picture is inlined only when it is a plain SVG element without scripts or event handlers.
-UNSAFE_SVG = re.compile(r"<\s*(script|foreignobject|iframe)|\son[a-z]+\s*=|javascript:", re.IGNORECASE)
 
 
 def category_label(category):
@@ -57,15 +55,12 @@ def plural(count, singular, plural_form=None):
 
 
 def safe_stack_svg(svg, *, report_id=None):
-    """Return the stored SVG marked safe for inlining, or "" when it is not a plain SVG element."""
+    """Return the stored SVG marked safe for inlining, or "" when it contains anything stack_svg does not draw."""
     text = (svg or "").strip()
-    if not text:
-        return ""
-    if not text.startswith("<svg") or UNSAFE_SVG.search(text):
+    safe = safe_svg_markup(text)
+    if text and not safe:
         logger.warning("stack picture left out of report report_id=%s bytes=%s", report_id, len(text))
-        return ""
-    # The SVG is drawn by audits.inventory.svg with ElementTree, which escapes every name and label.
-    return mark_safe(text)
+    return mark_safe(safe)
 
 
 @register
@@ -207,9 +202,10 @@ class StackInventoryReport(ReportKind):
         """Return the tools added, removed and moved between statuses since the client's previous published report of this kind."""
         previous = (
             Report.objects.filter(client_id=report.client_id, kind=report.kind, status=Report.Status.PUBLISHED,
-                                  inventory_run__isnull=False, inventory_run__created_at__lt=run.created_at)
+                                  inventory_run__client_id=report.client_id, inventory_run__created_at__lt=run.created_at,
+                                  published_version__isnull=False)
             .exclude(pk=report.pk)
-            .select_related("inventory_run")
+            .select_related("inventory_run", "published_version")
             .order_by("-inventory_run__created_at")
             .first()
         )
@@ -229,8 +225,8 @@ class StackInventoryReport(ReportKind):
         in_both = {row["slug"] for row in before} & {row["slug"] for row in now}
         previous_run = previous.inventory_run
         return {
-            "report_title": previous.title,
-            "published_at": previous.published_at.isoformat() if previous.published_at else None,
+            "report_title": previous.published_version.title,
+            "published_at": published_at_iso(previous.published_version),
             "inventory_run_id": previous_run.pk,
             "finished_at": (previous_run.finished_at or previous_run.created_at).isoformat(),
             "previous_headline": headline(before),
