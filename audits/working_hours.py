@@ -5,11 +5,18 @@ The count uses wall-clock time in the team's time zone: a working day from 09:00
 (those shifts happen at night). Public holidays are not known, so they count as working days.
 """
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 # A Monday, so that the number of days since it modulo 7 is the weekday (0 = Monday).
 _EPOCH_MONDAY = date(2000, 1, 3)
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_MONDAY_DAYS = (_EPOCH_MONDAY - _UNIX_EPOCH.date()).days
+_MICROSECOND = timedelta(microseconds=1)
+_HOUR_US = 3_600_000_000
+_DAY_US = 24 * _HOUR_US
 
 
 @dataclass(frozen=True)
@@ -55,10 +62,43 @@ def working_minutes(start, end, hours):
 
 
 def working_minutes_many(starts, ends, hours):
-    """Return working_minutes for each pair of the two equal-length sequences, in order."""
+    """Return working_minutes for each pair of the two equal-length sequences of aware datetimes, in order."""
     if len(starts) != len(ends):
         raise ValueError(f"starts and ends differ in length: {len(starts)} and {len(ends)}.")
-    return [working_minutes(start, end, hours) for start, end in zip(starts, ends)]
+    return working_minutes_epoch(epoch_microseconds(starts), epoch_microseconds(ends), hours)
+
+
+def epoch_microseconds(moments):
+    """Return the microseconds since 1970-01-01 00:00 UTC of aware datetimes, as an int64 array."""
+    naive = [moment for moment in moments if moment.tzinfo is None]
+    if naive:
+        raise ValueError(f"Naive datetime {naive[0]}: working minutes need aware datetimes, for example with tzinfo=UTC.")
+    return np.array([(moment - _UNIX_EPOCH) // _MICROSECOND for moment in moments], dtype=np.int64)
+
+
+def working_minutes_epoch(starts, ends, hours):
+    """Return working_minutes for each pair of instants given as microseconds since 1970-01-01 UTC.
+
+    The result is a list of the same numbers, of the same type (int or float), that working_minutes
+    returns for the same datetimes, so sums, medians and the JSON of the metrics do not change.
+    """
+    starts = np.asarray(starts, dtype=np.int64)
+    ends = np.asarray(ends, dtype=np.int64)
+    if starts.shape != ends.shape:
+        raise ValueError(f"starts and ends differ in length: {len(starts)} and {len(ends)}.")
+
+    start_minutes, start_is_int = _minutes_since_epoch_array(starts, hours)
+    end_minutes, end_is_int = _minutes_since_epoch_array(ends, hours)
+    values = (end_minutes - start_minutes).tolist()
+    for index in np.flatnonzero(start_is_int & end_is_int).tolist():
+        values[index] = int(values[index])
+    return values
+
+
+def local_hours_epoch(moments, hours):
+    """Return the local hour (0-23) in the team's time zone of instants given as microseconds since 1970-01-01 UTC."""
+    local = local_microseconds(np.asarray(moments, dtype=np.int64), hours.time_zone)
+    return ((local // _HOUR_US) % 24).tolist()
 
 
 def _minutes_since_epoch(moment, hours):
@@ -81,3 +121,84 @@ def _minutes_into_day(local, weekday, hours):
     start_minute = hours.start_hour * 60
     end_minute = hours.end_hour * 60
     return min(max(minute_of_day, start_minute), end_minute) - start_minute
+
+
+def _minutes_since_epoch_array(moments, hours):
+    """Apply _minutes_since_epoch to an int64 array of epoch microseconds.
+
+    Returns (float64 minutes, bool array). The float64 arithmetic runs in the scalar version's order, and
+    every integer term stays below 2**53, so each value equals the scalar one. The bool array marks the
+    values that the scalar version returns as an int. Those need integer hours, a working day and a time
+    clamped to the start or end of the working day. On a tie, Python's max and min return their first
+    argument, which is the float.
+    """
+    local = local_microseconds(moments, hours.time_zone)
+    days = local // _DAY_US - _EPOCH_MONDAY_DAYS
+    weeks, weekday = np.divmod(days, 7)
+    microsecond_of_day = local - (local // _DAY_US) * _DAY_US
+
+    per_week = hours.minutes_per_day * len(hours.days)
+    earlier_days = [hours.minutes_per_day * sum(1 for day in hours.days if day < number) for number in range(7)]
+    is_working_day = np.isin(weekday, sorted(hours.days))
+
+    minute_of_day = microsecond_of_day.astype(np.float64) / 1e6 / 60
+    start_minute = hours.start_hour * 60
+    end_minute = hours.end_hour * 60
+    into_day = np.minimum(np.maximum(minute_of_day, start_minute), end_minute) - start_minute
+    into_day = np.where(is_working_day, into_day, 0.0)
+    minutes = (weeks.astype(np.float64) * per_week + np.array(earlier_days, dtype=np.float64)[weekday]) + into_day
+
+    clamped_to_start = minute_of_day < start_minute
+    clamped_to_end = minute_of_day > end_minute
+    into_day_is_int = (clamped_to_start & isinstance(start_minute, int)) | (
+        clamped_to_end & isinstance(end_minute, int) & isinstance(start_minute, int)
+    )
+    is_int = is_working_day & into_day_is_int & isinstance(hours.minutes_per_day, int)
+    return minutes, is_int
+
+
+def local_microseconds(moments, zone):
+    """Shift epoch microseconds (UTC) by the zone's UTC offset at each instant, which gives local wall-clock time.
+
+    ZoneInfo has no public list of transitions, so the offset is read at both ends of each distinct UTC hour
+    of the data. Where the two differ, a binary search over the whole seconds of that hour finds the
+    transition (tz database transitions fall on whole seconds).
+    NOTE: an hour holding two transitions that cancel out would be missed. The tz database has none.
+    """
+    if moments.size == 0:
+        return moments.copy()
+    hour_numbers, hour_index = np.unique(moments // _HOUR_US, return_inverse=True)
+    offset_before = np.empty(len(hour_numbers), dtype=np.int64)
+    offset_after = np.empty(len(hour_numbers), dtype=np.int64)
+    # Instants at or after this one (in microseconds) take offset_after. The default lies past the hour.
+    switch_at = (hour_numbers + 1) * _HOUR_US
+
+    for position, hour_number in enumerate(hour_numbers.tolist()):
+        first_second = hour_number * 3600
+        last_second = first_second + 3599
+        before = _offset_seconds(first_second, zone)
+        after = _offset_seconds(last_second, zone)
+        offset_before[position] = before * 1_000_000
+        offset_after[position] = after * 1_000_000
+        if before != after:
+            switch_at[position] = _transition_second(first_second, last_second, before, zone) * 1_000_000
+
+    per_moment_switch = switch_at[hour_index]
+    offsets = np.where(moments >= per_moment_switch, offset_after[hour_index], offset_before[hour_index])
+    return moments + offsets
+
+
+def _offset_seconds(epoch_second, zone):
+    moment = _UNIX_EPOCH + timedelta(seconds=epoch_second)
+    return int(moment.astimezone(zone).utcoffset().total_seconds())
+
+
+def _transition_second(low, high, offset_at_low, zone):
+    """Return the first whole second in (low, high] whose UTC offset differs from offset_at_low."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _offset_seconds(middle, zone) == offset_at_low:
+            low = middle
+        else:
+            high = middle
+    return high

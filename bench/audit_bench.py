@@ -9,7 +9,9 @@ that PostgreSQL COPY writes (psycopg 3 `cursor.copy()`). A client whose rows wer
 reused. Measured: one audit through the product's services (audit_run_create, audit_run_start,
 audit_check_execute per check, audit_run_finish) in a child process, with the time, SQL time and
 memory of every check. With --trace a second child repeats the audit under tracemalloc, which slows
-Python code, so its times are not the reported ones. bench/AUDIT.md records the results.
+Python code, so its times are not the reported ones. With --celery a third child starts a Celery worker
+(`celery -A config worker --concurrency 2`) on --broker and times the product's path, audit_run_create
+and audits.tasks.audit_run_task, until the run has succeeded. bench/AUDIT.md records the results.
 """
 import argparse
 import json
@@ -17,6 +19,9 @@ import logging
 import os
 import platform
 import resource
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +47,7 @@ from accounts.models import Organization  # noqa: E402
 from audits import services  # noqa: E402
 from audits.checks.base import all_checks  # noqa: E402
 from audits.models import AuditRun, CheckResult  # noqa: E402
+from audits.tasks import audit_run_task  # noqa: E402
 from portals.connectors import hubspot_mapping as mapping  # noqa: E402
 from portals.models import (  # noqa: E402
     Campaign, Client, Company, Contact, Deal, Form, LifecycleChange, Owner, Portal, PropertyChange, Touchpoint,
@@ -59,6 +65,13 @@ RESULT_PREFIX = "BENCH_RESULT "
 GOAL_SECONDS = 60.0
 SNAPSHOT_MODELS = (Owner, Form, Company, Contact, PropertyChange, LifecycleChange, Deal, Touchpoint, Campaign)
 SLOW_QUERIES_KEPT = 3
+# Celery mode: a spare Redis database by default, so that no other queue shares the broker.
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/13"
+CELERY_CONCURRENCY = 2
+CELERY_READY_TIMEOUT_SECONDS = 120
+CELERY_RUN_TIMEOUT_SECONDS = 3600
+CELERY_POLL_SECONDS = 0.1
+CELERY_STOP_TIMEOUT_SECONDS = 60
 
 
 # Sample data and the snapshot load (setup).
@@ -426,6 +439,11 @@ def selected_codes(arguments):
 
 
 def worker(arguments):
+    if arguments.worker == "celery":
+        log_path = Path(arguments.data_dir) / "celery-worker.log"
+        result = run_celery_audit(arguments.client_id, arguments.concurrency, log_path)
+        print(RESULT_PREFIX + json.dumps(result), flush=True)
+        return
     codes = selected_codes(arguments)
     result = run_audit(arguments.client_id, trace=arguments.worker == "traced", codes=codes)
     if arguments.explain_over is not None:
@@ -439,6 +457,126 @@ def worker(arguments):
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
 
+# The audit as the product runs it: audits.tasks on a Celery worker process.
+
+def check_broker(broker_url):
+    """Raise SystemExit with the fix when the broker does not accept a connection within a few seconds."""
+    from kombu import Connection
+
+    try:
+        with Connection(broker_url, connect_timeout=3) as broker:
+            broker.ensure_connection(max_retries=1)
+    except Exception as error:  # noqa: BLE001 - kombu raises transport-specific errors; all mean unreachable
+        raise SystemExit(
+            f"The Celery broker {broker_url} is unreachable ({error.__class__.__name__}: {error}). Start Redis "
+            "(redis-server) or RabbitMQ on 127.0.0.1, or pass another broker with --broker URL."
+        ) from error
+
+
+def start_celery_worker(hostname, log_path, concurrency):
+    """Start `celery -A config worker` with this process's environment (DATABASE_URL, CELERY_BROKER_URL)."""
+    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or shutil.which("celery")
+    if celery is None:
+        raise SystemExit("The celery command was not found next to %s or on PATH; install requirements.txt." % sys.executable)
+    command = [celery, "-A", "config", "worker", "--concurrency", str(concurrency), "--hostname", hostname,
+               "--loglevel", "WARNING", "--without-gossip", "--without-mingle"]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - the worker writes to it until stop_celery_worker
+    logger.info("starting celery worker hostname=%s log=%s", hostname, log_path)
+    return subprocess.Popen(command, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT), log
+
+
+def wait_for_worker(app, hostname, process):
+    deadline = time.monotonic() + CELERY_READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the celery worker exited with code {process.returncode} before it was ready")
+        if app.control.ping(destination=[hostname], timeout=1.0):
+            return
+    raise RuntimeError(f"the celery worker {hostname} did not respond to a ping within {CELERY_READY_TIMEOUT_SECONDS} s")
+
+
+def stop_celery_worker(process, log):
+    """Stop the worker with SIGTERM (warm shutdown), and with SIGKILL if it has not exited in time."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=CELERY_STOP_TIMEOUT_SECONDS)
+        except subprocess.TimeoutExpired:
+            logger.warning("celery worker pid=%s ignored SIGTERM, killing it", process.pid)
+            process.kill()
+            process.wait()
+    log.close()
+
+
+def run_celery_audit(client_id, concurrency, log_path):
+    """Time one audit from audit_run_create to SUCCEEDED with the checks on a Celery worker of `concurrency` processes."""
+    from config.celery import app
+
+    if app.conf.task_always_eager:
+        raise SystemExit("CELERY_BROKER_URL is not set, so tasks would run in this process instead of a worker.")
+    app.control.purge()
+    hostname = f"auditbench-{os.getpid()}@{socket.gethostname()}"
+    process, log = start_celery_worker(hostname, log_path, concurrency)
+    try:
+        wait_for_worker(app, hostname, process)
+        return queue_and_wait(client_id, process) | {"concurrency": concurrency, "worker_log": str(log_path)}
+    finally:
+        stop_celery_worker(process, log)
+
+
+def queue_and_wait(client_id, process):
+    """Create the run and queue audit_run_task as the product's views do, then poll until the run has finished."""
+    client = Client.objects.get(pk=client_id)
+    started = time.perf_counter()
+    audit_run = services.audit_run_create(client=client)
+    audit_run_task.delay(client_id=client.pk, audit_run_id=audit_run.pk)
+
+    finished_after = {}
+    deadline = time.monotonic() + CELERY_RUN_TIMEOUT_SECONDS
+    while True:
+        elapsed = time.perf_counter() - started
+        for code in CheckResult.objects.filter(audit_run_id=audit_run.pk).values_list("check_code", flat=True):
+            finished_after.setdefault(code, round(elapsed, 2))
+        status = AuditRun.objects.filter(pk=audit_run.pk).values_list("status", flat=True).get()
+        if status in (AuditRun.Status.SUCCEEDED, AuditRun.Status.FAILED):
+            break
+        if process.poll() is not None:
+            raise RuntimeError(f"the celery worker exited with code {process.returncode} during audit run {audit_run.pk}")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"audit run {audit_run.pk} was still {status} after {CELERY_RUN_TIMEOUT_SECONDS} s")
+        time.sleep(CELERY_POLL_SECONDS)
+    total_seconds = time.perf_counter() - started
+
+    run = AuditRun.objects.get(pk=audit_run.pk)
+    checks = [{"code": code, "finished_after_seconds": seconds} for code, seconds in finished_after.items()]
+    store_results(run.pk, checks)
+    checks.sort(key=lambda entry: entry["finished_after_seconds"])
+    return {
+        "audit_run_id": run.pk,
+        "status": run.status,
+        "total_seconds": round(total_seconds, 2),
+        "poll_interval_seconds": CELERY_POLL_SECONDS,
+        "run_created_to_finished_seconds": round((run.finished_at - run.created_at).total_seconds(), 2) if run.finished_at else None,
+        "health_score": run.health_score,
+        "checks_run": len(checks),
+        "checks": checks,
+    }
+
+
+def celery_worker_environment(broker_url):
+    environment = dict(os.environ, CELERY_BROKER_URL=broker_url)
+    environment.pop("CELERY_RESULT_BACKEND", None)
+    environment["DATABASE_URL"] = os.environ.get("DATABASE_URL") or database_url()
+    return environment
+
+
+def database_url():
+    settings = connection.settings_dict
+    password = f":{settings['PASSWORD']}" if settings["PASSWORD"] else ""
+    return f"postgres://{settings['USER']}{password}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
 def is_read_statement(sql):
     """True for a SELECT, or a WITH whose statements are all reads (no INSERT, UPDATE or DELETE)."""
     text = sql.lstrip().upper()
@@ -450,13 +588,17 @@ def is_read_statement(sql):
 def run_worker(mode, client_id, arguments):
     """Run the audit in a child process so that its ru_maxrss and tracemalloc peak cover the audit only."""
     command = [sys.executable, __file__, "--worker", mode, "--client-id", str(client_id)]
+    environment = None
+    if mode == "celery":
+        command += ["--concurrency", str(arguments.concurrency), "--data-dir", arguments.data_dir]
+        environment = celery_worker_environment(arguments.broker)
     if arguments.checks:
         command += ["--checks", arguments.checks]
     if arguments.exclude:
         command += ["--exclude", arguments.exclude]
     if arguments.explain_over is not None and mode == "timed":
         command += ["--explain-over", str(arguments.explain_over)]
-    completed = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
+    completed = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, env=environment)
     for line in completed.stdout.splitlines():
         if line.startswith(RESULT_PREFIX):
             return json.loads(line[len(RESULT_PREFIX):])
@@ -511,6 +653,20 @@ def print_summary(report):
         print("%-45s %9.2f %9.2f %7d %-8s %8d %10s" % (
             entry["code"], entry["seconds"], entry["sql_seconds"], entry["queries"], entry["status"], entry["findings"], peak,
         ))
+    if report.get("celery"):
+        print_celery_summary(report["celery"])
+
+
+def print_celery_summary(celery):
+    goal = "met" if celery["total_seconds"] < GOAL_SECONDS else "not met"
+    print("celery: audit_seconds=%s goal_%ss=%s status=%s checks=%s concurrency=%s" % (
+        celery["total_seconds"], int(GOAL_SECONDS), goal, celery["status"], celery["checks_run"], celery["concurrency"],
+    ))
+    print("%-45s %12s %9s %-8s %8s" % ("check", "finished_s", "run_s", "status", "findings"))
+    for entry in celery["checks"]:
+        print("%-45s %12.2f %9.2f %-8s %8d" % (
+            entry["code"], entry["finished_after_seconds"], (entry["run_ms"] or 0) / 1000, entry["status"], entry["findings"],
+        ))
 
 
 def main(argv=None):
@@ -526,8 +682,15 @@ def main(argv=None):
     parser.add_argument("--load-only", action="store_true", help="generate and load the snapshot, then stop")
     parser.add_argument("--block-stats", action="store_true",
                         help="print the pairs that the duplicate checks compare on the loaded snapshot, then stop")
+    parser.add_argument("--celery", action="store_true",
+                        help="also time the audit as the product runs it: audits.tasks on a Celery worker process "
+                             "started by this script, from audit_run_create to the run's SUCCEEDED status")
+    parser.add_argument("--broker", default=DEFAULT_BROKER_URL,
+                        help="Celery broker URL for --celery, Redis or RabbitMQ (default %(default)s)")
+    parser.add_argument("--concurrency", type=int, default=CELERY_CONCURRENCY,
+                        help="worker processes of the Celery worker for --celery (default %(default)s)")
     parser.add_argument("--out", help="write the full report as JSON to this file")
-    parser.add_argument("--worker", choices=("timed", "traced"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("timed", "traced", "celery"), help=argparse.SUPPRESS)
     parser.add_argument("--client-id", type=int, help=argparse.SUPPRESS)
     arguments = parser.parse_args(argv)
 
@@ -556,9 +719,15 @@ def main(argv=None):
         "machine": machine_facts(),
         "goal_seconds": GOAL_SECONDS,
     }
+    if arguments.celery:
+        if arguments.checks or arguments.exclude:
+            raise SystemExit("--celery runs every check, as the product does; leave out --checks and --exclude.")
+        check_broker(arguments.broker)
     report["timed"] = run_worker("timed", client.pk, arguments)
     if arguments.trace:
         report["traced"] = run_worker("traced", client.pk, arguments)
+    if arguments.celery:
+        report["celery"] = run_worker("celery", client.pk, arguments)
 
     print_summary(report)
     if arguments.out:

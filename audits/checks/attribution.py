@@ -10,7 +10,8 @@ import hashlib
 from collections import Counter, defaultdict
 
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from attribution.channels import UTM_SYNONYMS, normalize_utm, utm_key
 from audits.checks.base import Check, CheckOutcome, FindingData, Remediation, rate, register
@@ -145,6 +146,9 @@ def variant_samples(context, variants_by_field):
     unknown = [field for field in variants_by_field if field not in UTM_FIELDS]
     if unknown:
         raise ValueError(f"variant_samples reads UTM fields only, not {unknown}. Pass fields from UTM_FIELDS.")
+    if connection.vendor != "postgresql":
+        return _variant_samples_per_field(context, variants_by_field)
+
     fields = list(variants_by_field)
     any_variant = " OR ".join(f"t.{field} = ANY(%s)" for field in fields)
     pairs = ", ".join(f"('{field}', t.{field})" for field in fields)
@@ -165,6 +169,18 @@ def variant_samples(context, variants_by_field):
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         for field, value, external_id in cursor.fetchall():
+            samples[(field, value)].append(external_id)
+    return samples
+
+
+def _variant_samples_per_field(context, variants_by_field):
+    """Return what variant_samples returns with one windowed query per field, for SQLite, which has no LATERAL join."""
+    samples = defaultdict(list)
+    for field, values in variants_by_field.items():
+        ranked = context.scoped(Touchpoint).filter(**{f"{field}__in": values}).annotate(
+            position=Window(RowNumber(), partition_by=[F(field)], order_by=[F("external_id").asc()]),
+        )
+        for value, external_id in ranked.filter(position__lte=SAMPLE_SIZE).values_list(field, "external_id"):
             samples[(field, value)].append(external_id)
     return samples
 

@@ -4,7 +4,6 @@ from collections import Counter, defaultdict
 from functools import reduce
 from operator import or_
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
@@ -21,6 +20,7 @@ from audits.checks.attribution import (
     verb_have,
 )
 from audits.checks.base import CheckOutcome, FindingData, Remediation, rate, register
+from audits.checks.sql import fetch_all
 from portals.models import ChangeSource, Contact, PropertyChange, Touchpoint
 
 # The enum value and the UI label of HubSpot's offline original source.
@@ -328,9 +328,7 @@ class OriginalSourceOverwritten(AttributionCheck):
         """
         parameters = {"client": context.client_id, "portals": list(context.portal_ids),
                       "property": PropertyChange.Property.ORIGINAL_SOURCE.value}
-        with connection.cursor() as cursor:
-            cursor.execute(ORIGINAL_SOURCE_CHANGES_SQL, parameters)
-            rows = cursor.fetchall()
+        rows = fetch_all(ORIGINAL_SOURCE_CHANGES_SQL, parameters, datetime_columns=(4,))
         contact_rows = context.scoped(Contact).filter(external_id__in={row[1] for row in rows}).values_list(
             "portal_id", "external_id", "created_at", "first_seen_at", "original_source_drill_down_1", "original_source_drill_down_2",
         )

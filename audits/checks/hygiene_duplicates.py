@@ -46,9 +46,13 @@ def contact_rows(context):
     order because the clusters depend on the order: difflib's ratio can differ with the order of its
     arguments, and each pair passes the earlier record first.
     """
-    columns = context.scoped(Contact).annotate(created_epoch=creation_epoch()).order_by("pk").values_list(
-        "portal_id", "external_id", "email", "first_name", "last_name", "company_name", "phone", "created_epoch"
-    )
+    fields = ("portal_id", "external_id", "email", "first_name", "last_name", "company_name", "phone")
+    if connection.vendor != "postgresql":
+        # SQLite cannot extract epoch seconds, so the ORM reads datetimes and Python converts them.
+        rows = context.scoped(Contact).order_by("pk").values_list(*fields, "created_at")
+        return [ContactRow(*row[:-1], row[-1].timestamp() if row[-1] else None) for row in rows]
+
+    columns = context.scoped(Contact).annotate(created_epoch=creation_epoch()).order_by("pk").values_list(*fields, "created_epoch")
     sql, parameters = columns.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
