@@ -31,6 +31,8 @@ test: install
 	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium chromium-driver; }
 	$(BIN)/python scripts/check_services.py
 	$(BIN)/python -m pytest
+	@# The audit checks again on SQLite, the database that `make run` uses: some checks have PostgreSQL-only SQL.
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test-sqlite.sqlite3 $(BIN)/python -m pytest -q -p no:cacheprovider tests/audits
 
 clean:
 	rm -rf $(VENV) db.sqlite3 var

@@ -251,6 +251,9 @@ def demo_audit(manifests, *, log):
             time.sleep(0.5)
         findings = audit_run.findings.count()
         log(f"  {client.name}: audit {audit_run.status}, health score {audit_run.health_score}, {findings} findings")
+        errors = sorted(audit_run.check_results.filter(status="error").values_list("check_code", flat=True))
+        if errors:
+            log(f"  {client.name}: {len(errors)} checks failed to run: {', '.join(errors)} (see the worker log)")
         runs.append(audit_run)
     return runs
 
