@@ -93,7 +93,7 @@ def report_source_check(*, kind, client, sources):
     run = sources.get(source.field)
     if run is None:
         raise ReportInputError(
-            f"A {kind.title} report is built from a finished {source.label}. Choose a finished {source.label} of {client.name}.",
+            f"A {kind.title.lower()} report is built from a finished {source.label}. Choose a finished {source.label} of {client.name}.",
             field=source.field,
         )
     if run.client_id != client.pk:
@@ -113,9 +113,9 @@ def report_source_check(*, kind, client, sources):
 def _wrong_source_message(kind, given):
     """Return the error for a run of a source the kind does not read, such as an audit run for a stack inventory report."""
     if kind.report_source is None:
-        return f"A {kind.title} report is built from the client's data alone, so {given.field} must be empty. Leave it empty."
+        return f"A {kind.title.lower()} report is built from the client's data alone, so {given.field} must be empty. Leave it empty."
     return (
-        f"A {kind.title} report is built from a {kind.report_source.label}, so {given.field} must be empty. "
+        f"A {kind.title.lower()} report is built from a {kind.report_source.label}, so {given.field} must be empty. "
         f"Leave {given.field} empty and choose a {kind.report_source.label} in {kind.report_source.field}."
     )
 

@@ -186,7 +186,7 @@ class RottingMqls(LeadHandlingCheck):
         "rotting": Remediation(
             title="Work or recycle MQLs that sit untouched",
             steps=[
-                "Create a daily view of MQLs with no activity for rotting_days and review it in the sales stand-up.",
+                "Create a daily view of MQLs with no activity for longer than the audit's rotting limit and review it in the sales stand-up.",
                 "Add a workflow that alerts the owner after 2 working days without activity and reassigns after the limit.",
                 "Recycle MQLs that sales will not work back to nurture with lead status Recycled.",
             ],

@@ -170,7 +170,7 @@ def test_page_needs_inventory(client, world, inventories):
     response = create_page(client, world.client.pk, kind="stack_inventory", inventory_run="")
 
     assert response.status_code == 200
-    assert "A Stack inventory report is built from a finished stack inventory." in response.content.decode()
+    assert "A stack inventory report is built from a finished stack inventory." in response.content.decode()
 
 
 def test_detail_links_inventory(client, world, inventory_report, inventories):

@@ -244,6 +244,16 @@ def test_share_password_locks_after_attempts(client, published, world):
     assert link.password_locked_until > timezone.now() + timedelta(minutes=14)
 
 
+def test_report_page_shows_locked_link(client, published, world):
+    link, _ = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
+    ShareLink.objects.filter(pk=link.pk).update(password_locked_until=timezone.now() + timedelta(minutes=10))
+    login(client, world.consultant)
+
+    content = client.get(f"/reports/{published.pk}/").content.decode()
+
+    assert "Password locked until" in content
+
+
 def test_share_password_unlocks_after_lockout(client, published, world):
     link, token = services.share_link_create(report=published, created_by=world.consultant, password="zebra-secret-42")
     ShareLink.objects.filter(pk=link.pk).update(password_locked_until=timezone.now() - timedelta(seconds=1))
