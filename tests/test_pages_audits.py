@@ -229,6 +229,17 @@ def test_finding_detail_links_samples(consultant, world):
 
 
 @pytest.mark.django_db
+def test_finding_detail_non_contact_samples(consultant, world):
+    run = _tenant_run(world)
+    finding = _finding(run, "companies", evidence={"sample_ids": ["0015g00000Company1"]})
+
+    body = consultant.get(f"/findings/{finding.pk}/").content.decode()
+
+    assert "None of these ids is a synced contact" in body
+    assert "Open them in the contacts list" not in body
+
+
+@pytest.mark.django_db
 def test_finding_detail_renders_evidence_tables(consultant, world):
     run = _tenant_run(world)
     finding = _finding(run, "groups", evidence={"groups": [{"value": "linkedin", "contacts": 4}], "by_domain": {"gmail.com": 3}})
