@@ -110,13 +110,13 @@ def report_source_check(*, kind, client, sources):
     return run
 
 
-def _wrong_source_message(kind, given):
+def _wrong_source_message(kind, extra_source):
     """Return the error for a run of a source the kind does not read, such as an audit run for a stack inventory report."""
     if kind.report_source is None:
-        return f"A {kind.title.lower()} report is built from the client's data alone, so {given.field} must be empty. Leave it empty."
+        return f"A {kind.title.lower()} report is built from the client's data alone, so {extra_source.field} must be empty. Leave it empty."
     return (
-        f"A {kind.title.lower()} report is built from a {kind.report_source.label}, so {given.field} must be empty. "
-        f"Leave {given.field} empty and choose a {kind.report_source.label} in {kind.report_source.field}."
+        f"A {kind.title.lower()} report is built from a {kind.report_source.label}, so {extra_source.field} must be empty. "
+        f"Leave {extra_source.field} empty and choose a {kind.report_source.label} in {kind.report_source.field}."
     )
 
 

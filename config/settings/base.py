@@ -82,10 +82,9 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # JIT compilation off for the product's connections. Audit checks send many short analytic
-    # statements over large snapshot tables; PostgreSQL's cost model compiles most of them, and the
-    # compile time (up to 1.4 s per statement at 1,000,000 contacts) exceeded what it saved: the
-    # full audit benchmark (bench/AUDIT.md) ran faster with it off.
+    # JIT compilation is off for the product's connections. The cost model JIT-compiles most of the
+    # checks' analytic statements over large snapshot tables, and at 1,000,000 contacts the compile time
+    # (up to 1.4 s per statement) exceeded what it saved. The audit benchmark in bench/AUDIT.md ran faster with it off.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
